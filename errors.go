@@ -1,0 +1,48 @@
+package local
+
+import (
+	"errors"
+
+	cerrdefs "github.com/containerd/errdefs"
+)
+
+// The error classes an engine tests for. Each wrapper keeps its cause's text
+// and chain and adds the class two ways: moby's errdefs duck-typed method
+// (NotFound(), Conflict(), ...) and errors.Is against containerd's errdefs
+// sentinel, which is what github.com/containerd/errdefs's IsX helpers test.
+
+type errInvalidParameter struct{ error }
+type errNotFound struct{ error }
+type errConflict struct{ error }
+type errNotModified struct{ error }
+type errNotImplemented struct{ error }
+
+func (errInvalidParameter) InvalidParameter() {}
+func (errNotFound) NotFound()                 {}
+func (errConflict) Conflict()                 {}
+func (errNotModified) NotModified()           {}
+func (errNotImplemented) NotImplemented()     {}
+
+func (e errInvalidParameter) Unwrap() error { return e.error }
+func (e errNotFound) Unwrap() error         { return e.error }
+func (e errConflict) Unwrap() error         { return e.error }
+func (e errNotModified) Unwrap() error      { return e.error }
+func (e errNotImplemented) Unwrap() error   { return e.error }
+
+func (errInvalidParameter) Is(target error) bool { return target == cerrdefs.ErrInvalidArgument }
+func (errNotFound) Is(target error) bool         { return target == cerrdefs.ErrNotFound }
+func (errConflict) Is(target error) bool         { return target == cerrdefs.ErrConflict }
+func (errNotModified) Is(target error) bool      { return target == cerrdefs.ErrNotModified }
+func (errNotImplemented) Is(target error) bool   { return target == cerrdefs.ErrNotImplemented }
+
+func invalidParameter(err error) error { return errInvalidParameter{err} }
+func notFound(err error) error         { return errNotFound{err} }
+func conflict(err error) error         { return errConflict{err} }
+func notModified(err error) error      { return errNotModified{err} }
+func notImplemented(err error) error   { return errNotImplemented{err} }
+
+// invalidSpec is the error for a spec the backend rejects; the text follows
+// moby's "OCI spec is invalid - ..." phrasing and names the field.
+func invalidSpec(text string) error {
+	return invalidParameter(errors.New("OCI spec is invalid - " + text))
+}

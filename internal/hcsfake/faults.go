@@ -1,0 +1,127 @@
+package hcsfake
+
+import (
+	"time"
+)
+
+// Op names an operation of the seam that a Fault can target.
+type Op string
+
+// The operations of the host, of a compute system and of a process.
+const (
+	OpCreateContainer Op = "CreateContainer"
+	OpOpenContainer   Op = "OpenContainer"
+	OpNameToGuid      Op = "NameToGuid"
+	OpPathExists      Op = "PathExists"
+
+	OpStart         Op = "Start"
+	OpShutdown      Op = "Shutdown"
+	OpTerminate     Op = "Terminate"
+	OpWait          Op = "Wait"
+	OpWaitTimeout   Op = "WaitTimeout"
+	OpPause         Op = "Pause"
+	OpResume        Op = "Resume"
+	OpStatistics    Op = "Statistics"
+	OpProcessList   Op = "ProcessList"
+	OpCreateProcess Op = "CreateProcess"
+	OpClose         Op = "Close"
+
+	OpProcessKill        Op = "Process.Kill"
+	OpProcessWait        Op = "Process.Wait"
+	OpProcessWaitTimeout Op = "Process.WaitTimeout"
+	OpProcessExitCode    Op = "Process.ExitCode"
+	OpProcessResize      Op = "Process.ResizeConsole"
+	OpProcessStdio       Op = "Process.Stdio"
+	OpProcessCloseStdin  Op = "Process.CloseStdin"
+	OpProcessClose       Op = "Process.Close"
+)
+
+// Fault changes what an operation does. When a call matches, it first
+// sleeps Delay, then blocks until Hang is closed (when set); then, if Err is
+// set, it returns Err without doing anything; otherwise it does its work and,
+// if Pending is set, answers hcs.ErrPending as HCS does for work it finishes
+// asynchronously.
+//
+// Err may be a class of the seam (hcs.ErrPending: "accepted" but never done,
+// hcs.ErrInvalidState, ...) or any other error.
+type Fault struct {
+	Op Op
+	// ID limits the fault to one compute system; "" matches every one.
+	// For host operations it is the id (Create, Open), the layer name
+	// (NameToGuid) or the path (PathExists).
+	ID string
+	// Pid limits a process fault to one process; 0 matches every one.
+	Pid int
+
+	Err     error
+	Pending bool
+	Delay   time.Duration
+	Hang    <-chan struct{}
+
+	// Times is how many calls the fault affects; 0 means every call.
+	Times int
+}
+
+// Inject arms f. Faults are tried in the order they were injected; the
+// first that matches applies, and one whose Times ran out is dropped.
+func (h *Host) Inject(f Fault) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.faults = append(h.faults, &f)
+}
+
+// ClearFaults disarms every fault.
+func (h *Host) ClearFaults() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.faults = nil
+}
+
+// fault finds the fault for a call and counts it. It records the call too.
+// h.mu must be held.
+func (h *Host) fault(op Op, id string, pid int) *Fault {
+	h.calls[op]++
+	for i, f := range h.faults {
+		if f.Op != op || (f.ID != "" && f.ID != id) || (f.Pid != 0 && f.Pid != pid) {
+			continue
+		}
+		if f.Times > 0 {
+			f.Times--
+			if f.Times == 0 {
+				h.faults = append(h.faults[:i:i], h.faults[i+1:]...)
+			}
+		}
+		return f
+	}
+	return nil
+}
+
+// before applies the waiting part of a fault; it is called without h.mu. It
+// reports the error to return instead of doing the work, if any.
+func (f *Fault) before() error {
+	if f == nil {
+		return nil
+	}
+	if f.Delay > 0 {
+		time.Sleep(f.Delay)
+	}
+	if f.Hang != nil {
+		<-f.Hang
+	}
+	return f.Err
+}
+
+// after turns a successful call's answer into a pending one when asked.
+func (f *Fault) after(err error) error {
+	if err == nil && f != nil && f.Pending {
+		return errPending
+	}
+	return err
+}
+
+// Calls reports how many times op was called on this host, faults or not.
+func (h *Host) Calls(op Op) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.calls[op]
+}

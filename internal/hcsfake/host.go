@@ -1,0 +1,246 @@
+// Package hcsfake is an in-memory Host Compute Service implementing the hcs
+// seam, faithful enough that the backend cannot tell it from the real one:
+// compute systems with HCS's states and answers, processes with real stdio
+// pipes running a tiny scripted command set, asynchronous shutdown and
+// termination, statistics, restore of systems created by an earlier client,
+// and fault injection into every operation. It records every document it
+// receives.
+//
+// The HCS facts it keeps are those of hcsshim's legacy (v1) API; see the
+// comments where each is implemented.
+package hcsfake
+
+import (
+	"crypto/sha1" //nolint:gosec // a name-based UUID, as RFC 4122 version 5
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// Exit codes Windows reports.
+const (
+	// ExitCodeShutdown is what a process ended by a graceful shutdown
+	// reports: STATUS_CONTROL_C_EXIT, 0xC000013A, the status of a process
+	// ended by a console control event (ntstatus.h; it is the exit code
+	// docker shows for a Windows container after `docker stop`).
+	ExitCodeShutdown = 0xC000013A
+	// DefaultTerminateExitCode is what processes ended by Terminate report
+	// unless Host.SetTerminateExitCode says otherwise. HCS terminates the
+	// silo's job object and the code is whatever the job was given; 1, the
+	// code TerminateProcess callers conventionally pass, stands in.
+	DefaultTerminateExitCode = 1
+	// ExitCodeKilled is what a process ended by Process.Kill reports: HCS
+	// calls TerminateProcess with exit code 1.
+	ExitCodeKilled = 1
+)
+
+// ErrAlreadyExists is the raw error of creating a system whose id is taken
+// (HCS_E_SYSTEM_ALREADY_EXISTS); the seam has no class for it.
+var ErrAlreadyExists = errors.New("hcsfake: a compute system with this id already exists")
+
+// The seam's classes, with the text HCS gives them.
+var (
+	errPending        = hcs.WithClass(hcs.ErrPending, errors.New("the operation is pending"))
+	errAlreadyStopped = hcs.WithClass(hcs.ErrAlreadyStopped, errors.New("the compute system or process has already stopped"))
+	errNotExist       = hcs.WithClass(hcs.ErrNotExist, errors.New("a compute system or process with this id does not exist"))
+	errAlreadyClosed  = hcs.WithClass(hcs.ErrAlreadyClosed, errors.New("the handle has already been closed"))
+	errInvalidState   = hcs.WithClass(hcs.ErrInvalidState, errors.New("the requested operation is not valid in the current state"))
+	errTimeout        = hcs.WithClass(hcs.ErrTimeout, errors.New("the operation timed out"))
+)
+
+// Host is an in-memory HCS. The zero value is not ready; use New.
+type Host struct {
+	mu sync.Mutex
+	// Everything below is guarded by mu, the one lock of the fake.
+	cpus          int
+	paths         map[string]bool // lower-cased: Windows paths ignore case
+	systems       map[string]*system
+	nextPid       int
+	terminateCode int
+	faults        []*Fault
+	calls         map[Op]int
+	containerDocs []hcs.ContainerConfig
+	processDocs   map[string][]hcs.ProcessConfig
+	handles       int // open handles of systems and processes
+}
+
+var _ hcs.Host = (*Host)(nil)
+
+// New returns an empty host with cpus processors and the given existing
+// Windows paths (for the backend's UtilityVM lookup).
+func New(cpus int, paths ...string) *Host {
+	h := &Host{
+		cpus:          cpus,
+		paths:         make(map[string]bool),
+		systems:       make(map[string]*system),
+		nextPid:       1000,
+		terminateCode: DefaultTerminateExitCode,
+		calls:         make(map[Op]int),
+		processDocs:   make(map[string][]hcs.ProcessConfig),
+	}
+	for _, p := range paths {
+		h.AddPath(p)
+	}
+	return h
+}
+
+// AddPath makes a Windows path exist on the host.
+func (h *Host) AddPath(path string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.paths[strings.ToLower(path)] = true
+}
+
+// SetTerminateExitCode sets the exit code of processes ended by Terminate.
+func (h *Host) SetTerminateExitCode(code int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.terminateCode = code
+}
+
+// NumCPU implements hcs.Host.
+func (h *Host) NumCPU() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.cpus
+}
+
+// PathExists implements hcs.Host.
+func (h *Host) PathExists(path string) (bool, error) {
+	h.mu.Lock()
+	f := h.fault(OpPathExists, path, 0)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return false, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.paths[strings.ToLower(path)], nil
+}
+
+// NameToGuid implements hcs.Host. The real algorithm lives in vmcompute.dll
+// and is not public; this stand-in derives a version-5 UUID from the name
+// with SHA-1 in a namespace of its own, so it is deterministic and has the
+// real results' form (a real pair, for comparison: "4" gives
+// bd9c3ef9-f239-59b5-a27e-15c523b1d149).
+func (h *Host) NameToGuid(name string) (string, error) {
+	h.mu.Lock()
+	f := h.fault(OpNameToGuid, name, 0)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return "", err
+	}
+	namespace := [16]byte{0x6c, 0x69, 0x62, 0x63, 0x6f, 0x6e, 0x74, 0x61, 0x69, 0x6e, 0x65, 0x72, 0x64, 0x2d, 0x77, 0x69}
+	sum := sha1.Sum(append(namespace[:], name...)) //nolint:gosec // not for security
+	u := sum[:16]
+	u[6] = u[6]&0x0f | 0x50 // version 5
+	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
+	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]), nil
+}
+
+// CreateContainer implements hcs.Host: the system is created, not started.
+func (h *Host) CreateContainer(id string, config *hcs.ContainerConfig) (hcs.Container, error) {
+	h.mu.Lock()
+	f := h.fault(OpCreateContainer, id, 0)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.containerDocs = append(h.containerDocs, *config)
+	if _, taken := h.systems[id]; taken {
+		return nil, fmt.Errorf("create %s: %w", id, ErrAlreadyExists)
+	}
+	s := &system{
+		host:    h,
+		id:      id,
+		config:  *config,
+		state:   StateCreated,
+		stopped: make(chan struct{}),
+	}
+	h.systems[id] = s
+	return s.open(), nil
+}
+
+// OpenContainer implements hcs.Host: a system created earlier, by this
+// client or an earlier one, that has not gone away.
+func (h *Host) OpenContainer(id string) (hcs.Container, error) {
+	h.mu.Lock()
+	f := h.fault(OpOpenContainer, id, 0)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.systems[id]
+	if !ok {
+		return nil, fmt.Errorf("open %s: %w", id, errNotExist)
+	}
+	return s.open(), nil
+}
+
+// ContainerConfigs returns the container documents received, in order.
+func (h *Host) ContainerConfigs() []hcs.ContainerConfig {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]hcs.ContainerConfig(nil), h.containerDocs...)
+}
+
+// ProcessConfigs returns the process documents received for system id, in
+// order.
+func (h *Host) ProcessConfigs(id string) []hcs.ProcessConfig {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]hcs.ProcessConfig(nil), h.processDocs[id]...)
+}
+
+// State is the state of a compute system.
+type State string
+
+// The states of a compute system.
+const (
+	StateCreated State = "created"
+	StateRunning State = "running"
+	StatePaused  State = "paused"
+	StateStopped State = "stopped"
+)
+
+// State returns the state of system id; false when the host has no such
+// system (never created, or stopped with every handle closed).
+func (h *Host) State(id string) (State, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.systems[id]
+	if !ok {
+		return "", false
+	}
+	return s.state, true
+}
+
+// Systems returns the ids of the systems the host holds.
+func (h *Host) Systems() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ids := make([]string, 0, len(h.systems))
+	for id := range h.systems {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// OpenHandles returns how many handles are open on systems and processes,
+// a measure of what a client leaks.
+func (h *Host) OpenHandles() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.handles
+}
+
+// now is the clock of the fake, one place to change if tests ever need to.
+func now() time.Time { return time.Now() }

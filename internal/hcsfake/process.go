@@ -1,0 +1,262 @@
+package hcsfake
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// process is a process in a system. Its fields are guarded by host.mu.
+type process struct {
+	sys     *system // Invariants: immutable
+	pid     int     // Invariants: immutable
+	image   string  // Invariants: immutable
+	created time.Time
+	console bool
+	width   uint16
+	height  uint16
+
+	// The process's ends of its stdio; nil when not asked for.
+	stdin          *pipe
+	stdout, stderr *pipe
+
+	exited   bool
+	exitCode int
+	done     chan struct{} // closed when exited becomes true
+	handles  int
+}
+
+func newProcess(s *system, pid int, config *hcs.ProcessConfig) *process {
+	p := &process{
+		sys:     s,
+		pid:     pid,
+		image:   imageName(config.CommandLine),
+		created: now(),
+		console: config.EmulateConsole,
+		done:    make(chan struct{}),
+	}
+	if config.CreateStdInPipe {
+		p.stdin = newPipe()
+	}
+	if config.CreateStdOutPipe {
+		p.stdout = newPipe()
+	}
+	if config.CreateStdErrPipe {
+		p.stderr = newPipe()
+	}
+	go p.run(parseScript(config.CommandLine))
+	return p
+}
+
+// exit ends the process with code unless it already ended. host.mu must be
+// held.
+func (p *process) exit(code int) {
+	if p.exited {
+		return
+	}
+	p.exited = true
+	p.exitCode = code
+	for _, out := range []*pipe{p.stdout, p.stderr} {
+		if out != nil {
+			out.closeWrite()
+		}
+	}
+	if p.stdin != nil {
+		p.stdin.closeRead()
+	}
+	close(p.done)
+}
+
+// open returns a new handle on p. host.mu must be held.
+func (p *process) open() *processHandle {
+	p.handles++
+	p.sys.host.handles++
+	return &processHandle{proc: p}
+}
+
+// processHandle is one handle on a process, what hcs.Process is.
+type processHandle struct {
+	proc   *process
+	closed bool // guarded by host.mu
+}
+
+var _ hcs.Process = (*processHandle)(nil)
+
+// call is systemHandle.call for a process: on success host.mu is held.
+func (ph *processHandle) call(op Op) (*Fault, error) {
+	h := ph.proc.sys.host
+	h.mu.Lock()
+	f := h.fault(op, ph.proc.sys.id, ph.proc.pid)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	if ph.closed {
+		h.mu.Unlock()
+		return nil, ph.errorf(op, errAlreadyClosed)
+	}
+	return f, nil
+}
+
+func (ph *processHandle) errorf(op Op, class error) error {
+	return fmt.Errorf("%s %s pid %d: %w", strings.ToLower(string(op)), ph.proc.sys.id, ph.proc.pid, class)
+}
+
+// Pid is the process id; it needs no call to HCS and always answers.
+func (ph *processHandle) Pid() int { return ph.proc.pid }
+
+// Kill ends the process with ExitCodeKilled. HCS answers already stopped
+// for a process that exited.
+func (ph *processHandle) Kill() error {
+	f, err := ph.call(OpProcessKill)
+	if err != nil {
+		return err
+	}
+	defer ph.proc.sys.host.mu.Unlock()
+	if ph.proc.exited {
+		return ph.errorf(OpProcessKill, errAlreadyStopped)
+	}
+	ph.proc.exit(ExitCodeKilled)
+	return f.after(nil)
+}
+
+// Wait blocks until the process exited.
+func (ph *processHandle) Wait() error {
+	f, err := ph.call(OpProcessWait)
+	if err != nil {
+		return err
+	}
+	done := ph.proc.done
+	ph.proc.sys.host.mu.Unlock()
+	<-done
+	return f.after(nil)
+}
+
+// WaitTimeout blocks until the process exited or d passed.
+func (ph *processHandle) WaitTimeout(d time.Duration) error {
+	f, err := ph.call(OpProcessWaitTimeout)
+	if err != nil {
+		return err
+	}
+	done := ph.proc.done
+	ph.proc.sys.host.mu.Unlock()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-done:
+		return f.after(nil)
+	case <-timer.C:
+		return ph.errorf(OpProcessWaitTimeout, errTimeout)
+	}
+}
+
+// ExitCode is the exit code of an exited process.
+func (ph *processHandle) ExitCode() (int, error) {
+	f, err := ph.call(OpProcessExitCode)
+	if err != nil {
+		return -1, err
+	}
+	defer ph.proc.sys.host.mu.Unlock()
+	if !ph.proc.exited {
+		return -1, ph.errorf(OpProcessExitCode, errInvalidState)
+	}
+	return ph.proc.exitCode, f.after(nil)
+}
+
+// ResizeConsole resizes the console of a process that emulates one.
+func (ph *processHandle) ResizeConsole(width, height uint16) error {
+	f, err := ph.call(OpProcessResize)
+	if err != nil {
+		return err
+	}
+	defer ph.proc.sys.host.mu.Unlock()
+	switch {
+	case ph.proc.exited:
+		return ph.errorf(OpProcessResize, errAlreadyStopped)
+	case !ph.proc.console:
+		return ph.errorf(OpProcessResize, errInvalidState)
+	}
+	ph.proc.width, ph.proc.height = width, height
+	return f.after(nil)
+}
+
+// ConsoleSize reports the console size of process pid of system id, as the
+// last ResizeConsole set it.
+func (h *Host) ConsoleSize(id string, pid int) (width, height uint16, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, found := h.systems[id]
+	if !found {
+		return 0, 0, false
+	}
+	for _, p := range s.processes {
+		if p.pid == pid {
+			return p.width, p.height, true
+		}
+	}
+	return 0, 0, false
+}
+
+// Stdio returns the client's ends of the pipes the process was created
+// with; a pipe not asked for is nil.
+func (ph *processHandle) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, error) {
+	f, err := ph.call(OpProcessStdio)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	defer ph.proc.sys.host.mu.Unlock()
+	var (
+		stdin          io.WriteCloser
+		stdout, stderr io.ReadCloser
+	)
+	if p := ph.proc.stdin; p != nil {
+		stdin = pipeWriter{p}
+	}
+	if p := ph.proc.stdout; p != nil {
+		stdout = pipeReader{p}
+	}
+	if p := ph.proc.stderr; p != nil {
+		stderr = pipeReader{p}
+	}
+	return stdin, stdout, stderr, f.after(nil)
+}
+
+// CloseStdin signals the end of input. While its system shuts down, HCS
+// answers invalid state.
+func (ph *processHandle) CloseStdin() error {
+	f, err := ph.call(OpProcessCloseStdin)
+	if err != nil {
+		return err
+	}
+	defer ph.proc.sys.host.mu.Unlock()
+	if ph.proc.sys.stopping || ph.proc.sys.state == StateStopped {
+		return ph.errorf(OpProcessCloseStdin, errInvalidState)
+	}
+	if ph.proc.stdin != nil {
+		ph.proc.stdin.closeWrite()
+	}
+	return f.after(nil)
+}
+
+// Close releases the handle. Closing twice is not an error, as in hcsshim.
+func (ph *processHandle) Close() error {
+	h := ph.proc.sys.host
+	h.mu.Lock()
+	f := h.fault(OpProcessClose, ph.proc.sys.id, ph.proc.pid)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !ph.closed {
+		ph.closed = true
+		ph.proc.handles--
+		h.handles--
+	}
+	return f.after(nil)
+}

@@ -1,0 +1,308 @@
+package hcsfake
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// system is a compute system. Its fields are guarded by host.mu.
+type system struct {
+	host      *Host
+	id        string // Invariants: immutable
+	config    hcs.ContainerConfig
+	state     State
+	stopping  bool // a shutdown or termination is under way
+	started   time.Time
+	processes []*process
+	handles   int           // open handles; the system goes away once stopped with none
+	stopped   chan struct{} // closed when state becomes StateStopped
+}
+
+// open returns a new handle on s. host.mu must be held.
+func (s *system) open() *systemHandle {
+	s.handles++
+	s.host.handles++
+	return &systemHandle{sys: s}
+}
+
+// systemHandle is one handle on a system, what hcs.Container is.
+type systemHandle struct {
+	sys    *system
+	closed bool // guarded by host.mu
+}
+
+var _ hcs.Container = (*systemHandle)(nil)
+
+// call is the common start of an operation: it counts the call, finds its
+// fault and waits as the fault says, then takes host.mu and checks the
+// handle. On success host.mu is held and the caller must release it.
+func (c *systemHandle) call(op Op) (*Fault, error) {
+	h := c.sys.host
+	h.mu.Lock()
+	f := h.fault(op, c.sys.id, 0)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	if c.closed {
+		h.mu.Unlock()
+		return nil, c.errorf(op, errAlreadyClosed)
+	}
+	return f, nil
+}
+
+func (c *systemHandle) errorf(op Op, class error) error {
+	return fmt.Errorf("%s %s: %w", strings.ToLower(string(op)), c.sys.id, class)
+}
+
+// Start starts a created system. Like HCS it never answers pending.
+func (c *systemHandle) Start() error {
+	f, err := c.call(OpStart)
+	if err != nil {
+		return err
+	}
+	defer c.sys.host.mu.Unlock()
+	switch c.sys.state {
+	case StateCreated:
+		c.sys.state = StateRunning
+		c.sys.started = now()
+		return f.after(nil)
+	case StateStopped:
+		return c.errorf(OpStart, errAlreadyStopped)
+	default:
+		return c.errorf(OpStart, errInvalidState)
+	}
+}
+
+// Shutdown asks the system to stop gracefully: its processes end with
+// STATUS_CONTROL_C_EXIT. Like HCS's legacy API it answers pending on
+// success, even when the system already stopped, and the stop completes
+// asynchronously.
+func (c *systemHandle) Shutdown() error {
+	return c.stop(OpShutdown, ExitCodeShutdown)
+}
+
+// Terminate stops the system at once; its processes end with the host's
+// terminate exit code. It answers pending, as Shutdown does.
+func (c *systemHandle) Terminate() error {
+	return c.stop(OpTerminate, -1)
+}
+
+func (c *systemHandle) stop(op Op, code int) error {
+	_, err := c.call(op)
+	if err != nil {
+		return err
+	}
+	defer c.sys.host.mu.Unlock()
+	s := c.sys
+	if code == -1 {
+		code = s.host.terminateCode
+	}
+	if s.state != StateStopped && !s.stopping {
+		s.stopping = true
+		go s.finishStop(code)
+	}
+	return c.errorf(op, errPending)
+}
+
+// finishStop ends the system's processes and marks it stopped, as HCS does
+// after answering pending.
+func (s *system) finishStop(code int) {
+	h := s.host
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, p := range s.processes {
+		p.exit(code)
+	}
+	s.state = StateStopped
+	s.stopping = false
+	close(s.stopped)
+	s.removeIfGone()
+}
+
+// removeIfGone drops a stopped system that has no open handle. host.mu
+// must be held.
+func (s *system) removeIfGone() {
+	if s.state == StateStopped && s.handles == 0 && s.host.systems[s.id] == s {
+		delete(s.host.systems, s.id)
+	}
+}
+
+// Wait blocks until the system stopped.
+func (c *systemHandle) Wait() error {
+	f, err := c.call(OpWait)
+	if err != nil {
+		return err
+	}
+	stopped := c.sys.stopped
+	c.sys.host.mu.Unlock()
+	<-stopped
+	return f.after(nil)
+}
+
+// WaitTimeout blocks until the system stopped or d passed.
+func (c *systemHandle) WaitTimeout(d time.Duration) error {
+	f, err := c.call(OpWaitTimeout)
+	if err != nil {
+		return err
+	}
+	stopped := c.sys.stopped
+	c.sys.host.mu.Unlock()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-stopped:
+		return f.after(nil)
+	case <-timer.C:
+		return c.errorf(OpWaitTimeout, errTimeout)
+	}
+}
+
+// Pause suspends a running Hyper-V container; process-isolated containers
+// cannot be paused.
+func (c *systemHandle) Pause() error {
+	return c.transition(OpPause, StateRunning, StatePaused)
+}
+
+// Resume resumes a paused Hyper-V container.
+func (c *systemHandle) Resume() error {
+	return c.transition(OpResume, StatePaused, StateRunning)
+}
+
+func (c *systemHandle) transition(op Op, from, to State) error {
+	f, err := c.call(op)
+	if err != nil {
+		return err
+	}
+	defer c.sys.host.mu.Unlock()
+	s := c.sys
+	switch {
+	case s.state == StateStopped:
+		return c.errorf(op, errAlreadyStopped)
+	case !s.config.HvPartition || s.state != from || s.stopping:
+		return c.errorf(op, errInvalidState)
+	}
+	s.state = to
+	return f.after(nil)
+}
+
+// Statistics reports the running system, its figures derived from its
+// running processes.
+func (c *systemHandle) Statistics() (hcs.Statistics, error) {
+	f, err := c.call(OpStatistics)
+	if err != nil {
+		return hcs.Statistics{}, err
+	}
+	defer c.sys.host.mu.Unlock()
+	s := c.sys
+	if err := c.checkStarted(OpStatistics); err != nil {
+		return hcs.Statistics{}, err
+	}
+	t := now()
+	stats := hcs.Statistics{
+		Timestamp:          t,
+		ContainerStartTime: s.started,
+		Uptime100ns:        uint64(t.Sub(s.started) / 100),
+	}
+	for _, p := range s.processes {
+		if p.exited {
+			continue
+		}
+		stats.Memory.UsageCommitBytes += processCommitBytes
+		stats.Memory.UsageCommitPeakBytes += processCommitBytes
+		stats.Memory.UsagePrivateWorkingSetBytes += processWorkingSetBytes
+		stats.Processor.TotalRuntime100ns += uint64(t.Sub(p.created) / 100)
+		stats.Processor.RuntimeUser100ns += uint64(t.Sub(p.created) / 100)
+	}
+	return stats, f.after(nil)
+}
+
+// What each running process of the fake is said to use.
+const (
+	processCommitBytes     = 8 << 20
+	processWorkingSetBytes = 4 << 20
+)
+
+// ProcessList reports the system's running processes.
+func (c *systemHandle) ProcessList() ([]hcs.ProcessListItem, error) {
+	f, err := c.call(OpProcessList)
+	if err != nil {
+		return nil, err
+	}
+	defer c.sys.host.mu.Unlock()
+	if err := c.checkStarted(OpProcessList); err != nil {
+		return nil, err
+	}
+	var list []hcs.ProcessListItem
+	for _, p := range c.sys.processes {
+		if p.exited {
+			continue
+		}
+		list = append(list, hcs.ProcessListItem{
+			CreateTimestamp:              p.created,
+			ImageName:                    p.image,
+			MemoryCommitBytes:            processCommitBytes,
+			MemoryWorkingSetPrivateBytes: processWorkingSetBytes,
+			ProcessId:                    uint32(p.pid),
+		})
+	}
+	return list, f.after(nil)
+}
+
+// checkStarted answers for a system that is not running or paused.
+// host.mu must be held.
+func (c *systemHandle) checkStarted(op Op) error {
+	switch c.sys.state {
+	case StateStopped:
+		return c.errorf(op, errAlreadyStopped)
+	case StateCreated:
+		return c.errorf(op, errInvalidState)
+	}
+	return nil
+}
+
+// CreateProcess starts a process in the running system.
+func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, error) {
+	f, err := c.call(OpCreateProcess)
+	if err != nil {
+		return nil, err
+	}
+	defer c.sys.host.mu.Unlock()
+	s := c.sys
+	h := s.host
+	h.processDocs[s.id] = append(h.processDocs[s.id], *config)
+	if err := c.checkStarted(OpCreateProcess); err != nil {
+		return nil, err
+	}
+	if s.state != StateRunning || s.stopping {
+		return nil, c.errorf(OpCreateProcess, errInvalidState)
+	}
+	h.nextPid += 4 // Windows pids are multiples of four
+	p := newProcess(s, h.nextPid, config)
+	s.processes = append(s.processes, p)
+	return p.open(), f.after(nil)
+}
+
+// Close releases the handle. Closing twice is not an error, as in hcsshim.
+func (c *systemHandle) Close() error {
+	h := c.sys.host
+	h.mu.Lock()
+	f := h.fault(OpClose, c.sys.id, 0)
+	h.mu.Unlock()
+	if err := f.before(); err != nil {
+		return err
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !c.closed {
+		c.closed = true
+		c.sys.handles--
+		h.handles--
+		c.sys.removeIfGone()
+	}
+	return f.after(nil)
+}
