@@ -9,11 +9,11 @@ import (
 // buffer large enough for the fake's output: a process that prints and exits
 // does so whether or not anyone reads yet.
 type pipe struct {
-	mu       sync.Mutex
-	cond     sync.Cond
-	buf      []byte
-	wclosed  bool // no more writes: readers get EOF once buf is drained
-	rclosed  bool // the reader went away: writes fail
+	mu      sync.Mutex
+	cond    sync.Cond
+	buf     []byte
+	wclosed bool // no more writes: readers get EOF once buf is drained
+	rclosed bool // the reader went away: writes fail
 }
 
 func newPipe() *pipe {
