@@ -60,11 +60,12 @@ func winBase(p string) string {
 	return p[i+1:]
 }
 
-// winJoin joins elem to dir with a backslash and cleans the result, as
-// filepath.Join does on Windows.
+// winJoin joins elem to dir and cleans the result, as filepath.Join does on
+// Windows: with a backslash, unless dir is empty, ends in a separator, or
+// ends in a colon (`C:` + `f` is the drive-relative `C:f`).
 func winJoin(dir, elem string) string {
-	if dir == "" {
-		return winClean(elem)
+	if dir == "" || isWinSeparator(dir[len(dir)-1]) || dir[len(dir)-1] == ':' {
+		return winClean(dir + elem)
 	}
 	return winClean(dir + `\` + elem)
 }
@@ -75,7 +76,10 @@ func winClean(p string) string {
 	vol := winVolumeLen(p)
 	rest := strings.ReplaceAll(p[vol:], `\`, "/")
 	if rest == "" {
-		return p[:vol] + "."
+		if vol > 1 && isWinSeparator(p[0]) && isWinSeparator(p[1]) {
+			return strings.ReplaceAll(p, "/", `\`) // a UNC or device volume alone
+		}
+		return p + "."
 	}
 	return p[:vol] + strings.ReplaceAll(path.Clean(rest), "/", `\`)
 }
