@@ -66,6 +66,9 @@ type Host struct {
 	containerDocs []hcs.ContainerConfig
 	processDocs   map[string][]hcs.ProcessConfig
 	handles       int // open handles of systems and processes
+	// changed is broadcast whenever a handle closes, a process exits or a
+	// system stops, for Await.
+	changed sync.Cond
 }
 
 var _ hcs.Host = (*Host)(nil)
@@ -82,6 +85,7 @@ func New(cpus int, paths ...string) *Host {
 		calls:         make(map[Op]int),
 		processDocs:   make(map[string][]hcs.ProcessConfig),
 	}
+	h.changed.L = &h.mu
 	for _, p := range paths {
 		h.AddPath(p)
 	}
@@ -240,6 +244,16 @@ func (h *Host) OpenHandles() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.handles
+}
+
+// AwaitOpenHandles blocks until exactly n handles are open, for tests that
+// wait for a client to release what it holds in the background.
+func (h *Host) AwaitOpenHandles(n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for h.handles != n {
+		h.changed.Wait()
+	}
 }
 
 // now is the clock of the fake, one place to change if tests ever need to.

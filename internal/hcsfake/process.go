@@ -68,6 +68,7 @@ func (p *process) exit(code int) {
 		p.stdin.closeRead()
 	}
 	close(p.done)
+	p.sys.host.changed.Broadcast()
 }
 
 // open returns a new handle on p. host.mu must be held.
@@ -257,6 +258,7 @@ func (ph *processHandle) Close() error {
 		ph.closed = true
 		ph.proc.handles--
 		h.handles--
+		h.changed.Broadcast()
 	}
 	return f.after(nil)
 }

@@ -122,6 +122,7 @@ func (s *system) finishStop(code int) {
 	s.stopping = false
 	close(s.stopped)
 	s.removeIfGone()
+	h.changed.Broadcast()
 }
 
 // removeIfGone drops a stopped system that has no open handle. host.mu
@@ -303,6 +304,7 @@ func (c *systemHandle) Close() error {
 		c.sys.handles--
 		h.handles--
 		c.sys.removeIfGone()
+		h.changed.Broadcast()
 	}
 	return f.after(nil)
 }

@@ -1,0 +1,15 @@
+//go:build !windows
+
+package local
+
+import (
+	"errors"
+	"runtime"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// machineHost fails: the Host Compute Service exists only on Windows.
+func machineHost() (hcs.Host, error) {
+	return nil, notImplemented(errors.New("HCS exists only on Windows, not on " + runtime.GOOS + ": pass WithHost to use another host"))
+}

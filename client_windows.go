@@ -1,0 +1,12 @@
+package local
+
+import (
+	"errors"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// machineHost fails until the seam is bound to hcsshim on Windows.
+func machineHost() (hcs.Host, error) {
+	return nil, notImplemented(errors.New("the binding to the machine's HCS is not built yet: pass WithHost"))
+}

@@ -1,0 +1,227 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/containerd/log"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/types"
+)
+
+// container implements types.Container.
+//
+// Lock order: a process's mu before its container's mu.
+type container struct {
+	client *client // Invariants: immutable, non-nil
+	id     string  // Invariants: immutable
+
+	// ociSpec is the spec the container was created from; nil for a
+	// container loaded by LoadContainer, which cannot be started.
+	// Invariants: immutable.
+	ociSpec *specs.Spec
+
+	mu sync.Mutex
+	// hcsContainer is the handle on the compute system; nil once the
+	// container was deleted.
+	hcsContainer hcs.Container
+	isPaused     bool
+	// terminateInvoked records a SIGKILL: the system is already being
+	// terminated, so Delete waits rather than asking for a shutdown.
+	terminateInvoked bool
+	// starting is set while NewTask runs without the lock, so that
+	// neither a second NewTask nor Delete gets in its way.
+	starting bool
+	// task is the current task; nil before NewTask and after the task's
+	// Delete.
+	task *task
+}
+
+var _ types.Container = (*container)(nil)
+
+// NewTask starts the container's init process and hands its stdio to
+// attachStdio. On any failure after the process started, the process is
+// killed and reaped in the background. The start event follows success.
+//
+// The container's lock is not held while HCS creates the process nor while
+// the engine's attachStdio runs; starting keeps other calls out meanwhile.
+func (ctr *container) NewTask(_ context.Context, _ string, _ bool, attachStdio types.StdioCallback) (_ types.Task, retErr error) {
+	ctr.mu.Lock()
+	switch {
+	case ctr.ociSpec == nil:
+		ctr.mu.Unlock()
+		return nil, notImplemented(errors.New("a restored container cannot be started"))
+	case ctr.task != nil || ctr.starting:
+		ctr.mu.Unlock()
+		return nil, notModified(fmt.Errorf("task for container %s: %w", ctr.id, cerrdefs.ErrAlreadyExists))
+	case ctr.hcsContainer == nil:
+		ctr.mu.Unlock()
+		return nil, ctr.errNotFound()
+	}
+	ctr.starting = true
+	hc := ctr.hcsContainer
+	ctr.mu.Unlock()
+	defer func() {
+		if retErr != nil {
+			ctr.mu.Lock()
+			ctr.starting = false
+			ctr.mu.Unlock()
+		}
+	}()
+
+	logger := ctr.client.logger.WithField("container", ctr.id)
+	hp, err := ctr.client.startProcess(logger, hc, taskProcessConfig(ctr.ociSpec.Process), attachStdio)
+	if err != nil {
+		return nil, err
+	}
+	t := &task{}
+	t.setUp(ctr.id, ctr, hp)
+
+	ctr.mu.Lock()
+	ctr.task = t
+	ctr.starting = false
+	ctr.isPaused = false // a paused task that exited leaves no trace
+	// Emitted under the lock so that nothing the new task allows (a pause,
+	// an exec) is reported before it.
+	ctr.client.emit(types.EventInfo{ContainerID: ctr.id, ProcessID: t.id, Pid: uint32(t.pid)}, types.EventStart)
+	ctr.mu.Unlock()
+	// Reaped only now, so that the exit event follows the start event.
+	go t.reap()
+	logger.WithField("pid", t.pid).Debug("task started")
+	return t, nil
+}
+
+// startProcess creates a process from config, hands its stdio to
+// attachStdio, and returns it. When a step after the creation fails, the
+// process is killed and reaped in the background and the error returned.
+func (c *client) startProcess(logger *log.Entry, hc hcs.Container, config *hcs.ProcessConfig, attachStdio types.StdioCallback) (_ hcs.Process, retErr error) {
+	hp, err := hc.CreateProcess(config)
+	if err != nil {
+		logger.WithError(err).Error("CreateProcess() failed")
+		return nil, err
+	}
+	defer func() {
+		if retErr != nil {
+			discard(logger, hp)
+		}
+	}()
+	dio, err := newIOFromProcess(hp, config.EmulateConsole)
+	if err != nil {
+		logger.WithError(err).Error("failed to get stdio pipes")
+		return nil, err
+	}
+	if _, err := attachStdio(dio); err != nil {
+		logger.WithError(err).Error("failed to attach stdio")
+		return nil, err
+	}
+	return hp, nil
+}
+
+// discard kills a process nobody will own and releases it once it exited.
+func discard(logger *log.Entry, hp hcs.Process) {
+	if err := hp.Kill(); err != nil && !errors.Is(err, hcs.ErrAlreadyStopped) {
+		logger.WithError(err).Error("failed to kill process")
+	}
+	go func() {
+		if err := hp.Wait(); err != nil {
+			logger.WithError(err).Error("failed to wait for process")
+		}
+		if err := hp.Close(); err != nil {
+			logger.WithError(err).Error("failed to clean process resources")
+		}
+	}()
+}
+
+// Task returns the current task.
+func (ctr *container) Task(context.Context) (types.Task, error) {
+	ctr.mu.Lock()
+	defer ctr.mu.Unlock()
+	if ctr.task == nil {
+		return nil, notFound(fmt.Errorf("task for container %s: %w", ctr.id, cerrdefs.ErrNotFound))
+	}
+	return ctr.task, nil
+}
+
+// AttachTask is called by the engine only when it restores containers. HCS
+// v1 cannot re-attach (see LoadContainer), so it answers not found, which
+// lets the restore go on, as in moby.
+func (ctr *container) AttachTask(context.Context, types.StdioCallback) (types.Task, error) {
+	return nil, notFound(fmt.Errorf("attach to container %s: %w", ctr.id, cerrdefs.ErrNotImplemented))
+}
+
+// Delete shuts the compute system down, waiting up to the shutdown timeout,
+// terminates it when that fails, and releases it. It is a conflict while
+// the task runs.
+func (ctr *container) Delete(context.Context) error {
+	ctr.mu.Lock()
+	defer ctr.mu.Unlock()
+	if ctr.hcsContainer == nil {
+		return ctr.errNotFound()
+	}
+	if ctr.starting || (ctr.task != nil && !ctr.task.hasExited()) {
+		return conflict(fmt.Errorf("container %s is not stopped", ctr.id))
+	}
+	logger := ctr.client.logger.WithField("container", ctr.id)
+	var result error
+	if err := ctr.shutdown(); err != nil {
+		logger.WithError(err).Warn("failed to shutdown container")
+		result = fmt.Errorf("failed to shutdown container: %w", err)
+	} else {
+		logger.Debug("completed container shutdown")
+	}
+	if err := ctr.hcsContainer.Close(); err != nil {
+		logger.WithError(err).Error("failed to clean hcs container resources")
+		result = fmt.Errorf("failed to terminate container: %w", err)
+	}
+	ctr.hcsContainer = nil
+	return result
+}
+
+// shutdown stops the system gracefully, or waits for the termination a
+// SIGKILL started, and terminates it when either fails. ctr.mu must be held.
+func (ctr *container) shutdown() error {
+	var err error
+	if !ctr.terminateInvoked {
+		err = ctr.hcsContainer.Shutdown()
+	}
+	if errors.Is(err, hcs.ErrPending) || ctr.terminateInvoked {
+		err = ctr.hcsContainer.WaitTimeout(ctr.client.shutdownTimeout)
+	} else if errors.Is(err, hcs.ErrAlreadyStopped) {
+		err = nil
+	}
+	if err == nil {
+		return nil
+	}
+	logger := ctr.client.logger.WithField("container", ctr.id)
+	logger.WithError(err).Debug("failed to shutdown container, terminating it")
+	if terr := ctr.terminate(); terr != nil {
+		logger.WithError(terr).Error("failed to shutdown container, and subsequent terminate also failed")
+		return fmt.Errorf("%w: subsequent terminate failed: %w", err, terr)
+	}
+	return err
+}
+
+// terminate stops the system at once and waits up to the shutdown timeout
+// for it. ctr.mu must be held.
+func (ctr *container) terminate() error {
+	ctr.terminateInvoked = true
+	err := ctr.hcsContainer.Terminate()
+	if errors.Is(err, hcs.ErrPending) {
+		err = ctr.hcsContainer.WaitTimeout(ctr.client.shutdownTimeout)
+	} else if errors.Is(err, hcs.ErrAlreadyStopped) {
+		err = nil
+	}
+	if err != nil {
+		ctr.client.logger.WithError(err).WithField("container", ctr.id).Debug("failed to terminate container")
+	}
+	return err
+}
+
+func (ctr *container) errNotFound() error {
+	return notFound(fmt.Errorf("container %q not found", ctr.id))
+}

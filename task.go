@@ -1,0 +1,247 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/containerd/containerd"
+	"github.com/containerd/log"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/types"
+)
+
+// task implements types.Task: the container's init process, and the handle
+// on the running container.
+type task struct {
+	process
+}
+
+var _ types.Task = (*task)(nil)
+
+// Start is a no-op: NewTask already started the process, as in moby.
+func (*task) Start(context.Context) error { return nil }
+
+// current returns an error unless t is its container's current task. ctr.mu
+// must be held.
+func (t *task) current() error {
+	if t.ctr.task != t {
+		return notFound(fmt.Errorf("task %q not found", t.id))
+	}
+	if t.ctr.hcsContainer == nil {
+		return t.ctr.errNotFound()
+	}
+	return nil
+}
+
+// hcsContainer returns the compute system of a current task. ctr.mu must
+// not be held.
+func (t *task) hcsContainer() (hcs.Container, error) {
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if err := t.current(); err != nil {
+		return nil, err
+	}
+	return t.ctr.hcsContainer, nil
+}
+
+// Kill stops the container, Windows having no signals: SIGKILL terminates
+// the system, any other signal shuts it down gracefully. Like moby, it
+// reports success whatever HCS answers and only logs what is not pending
+// or already stopped; the exit event tells when the task ended.
+func (t *task) Kill(_ context.Context, signal syscall.Signal) error {
+	hc, err := t.hcsContainer()
+	if err != nil {
+		return err
+	}
+	logger := t.ctr.client.logger.WithFields(log.Fields{
+		"container": t.ctr.id,
+		"process":   t.id,
+		"pid":       t.Pid(),
+		"signal":    signal,
+	})
+	logger.Debug("Signal()")
+	var op string
+	if signal == syscall.SIGKILL {
+		t.ctr.mu.Lock()
+		t.ctr.terminateInvoked = true
+		t.ctr.mu.Unlock()
+		op, err = "terminate", hc.Terminate()
+	} else {
+		op, err = "shutdown", hc.Shutdown()
+	}
+	if err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
+		logger.WithError(err).Errorf("failed to %s hcsshim container", op)
+	}
+	return nil
+}
+
+// Pause suspends a Hyper-V container. Process-isolated containers cannot
+// be paused.
+func (t *task) Pause(context.Context) error {
+	return t.setPaused(true)
+}
+
+// Resume resumes a paused Hyper-V container.
+func (t *task) Resume(context.Context) error {
+	return t.setPaused(false)
+}
+
+func (t *task) setPaused(paused bool) error {
+	op, event, change := "resume", types.EventResumed, (hcs.Container).Resume
+	if paused {
+		op, event, change = "pause", types.EventPaused, (hcs.Container).Pause
+	}
+	if t.ctr.ociSpec.Windows.HyperV == nil {
+		return notImplemented(fmt.Errorf("cannot %s Windows Server Containers", op))
+	}
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if err := t.current(); err != nil {
+		return err
+	}
+	if err := change(t.ctr.hcsContainer); err != nil {
+		return err
+	}
+	t.ctr.isPaused = paused
+	t.ctr.client.emit(types.EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
+	return nil
+}
+
+// Stats returns the container's statistics.
+func (t *task) Stats(context.Context) (*types.Stats, error) {
+	hc, err := t.hcsContainer()
+	if err != nil {
+		return nil, err
+	}
+	readAt := time.Now()
+	s, err := hc.Statistics()
+	if err != nil {
+		return nil, err
+	}
+	return &types.Stats{Read: readAt, HCSStats: &s}, nil
+}
+
+// Summary lists the container's processes, for `docker top`: Hyper-V
+// containers' processes are not visible on the host, HCS's list is.
+func (t *task) Summary(context.Context) ([]types.Summary, error) {
+	hc, err := t.hcsContainer()
+	if err != nil {
+		return nil, err
+	}
+	list, err := hc.ProcessList()
+	if err != nil {
+		return nil, err
+	}
+	summary := make([]types.Summary, len(list))
+	for i, p := range list {
+		summary[i] = types.Summary{
+			ImageName:                    p.ImageName,
+			CreatedAt:                    timestamppb.New(p.CreateTimestamp),
+			KernelTime_100Ns:             p.KernelTime100ns,
+			MemoryCommitBytes:            p.MemoryCommitBytes,
+			MemoryWorkingSetPrivateBytes: p.MemoryWorkingSetPrivateBytes,
+			MemoryWorkingSetSharedBytes:  p.MemoryWorkingSetSharedBytes,
+			ProcessID:                    p.ProcessId,
+			UserTime_100Ns:               p.UserTime100ns,
+		}
+	}
+	return summary, nil
+}
+
+// Pids is not implemented on Windows; Summary lists the processes.
+func (*task) Pids(context.Context) ([]containerd.ProcessInfo, error) {
+	return nil, notImplemented(errors.New("not implemented on Windows"))
+}
+
+// UpdateResources succeeds without doing anything: Windows cannot update
+// resources, and moby expects no error so that updating a container works.
+func (*task) UpdateResources(context.Context, *types.Resources) error { return nil }
+
+// CreateCheckpoint is not supported on Windows.
+func (*task) CreateCheckpoint(context.Context, string, bool) error {
+	return notImplemented(errors.New("Windows: Containers do not support checkpoints"))
+}
+
+// Status reports the task running, paused, or stopped with its exit.
+func (t *task) Status(context.Context) (containerd.Status, error) {
+	if t.hasExited() {
+		return containerd.Status{
+			Status:     containerd.Stopped,
+			ExitStatus: t.exited.ExitCode(),
+			ExitTime:   t.exited.ExitTime(),
+		}, nil
+	}
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if t.ctr.isPaused {
+		return containerd.Status{Status: containerd.Paused}, nil
+	}
+	return containerd.Status{Status: containerd.Running}, nil
+}
+
+// Delete removes the exited task from its container and returns its exit
+// status; it is a conflict while the task runs.
+func (t *task) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !t.hasExited() {
+		return nil, conflict(fmt.Errorf("container %s is not stopped", t.ctr.id))
+	}
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if t.ctr.task != t {
+		return nil, notFound(fmt.Errorf("task %q not found", t.id))
+	}
+	t.ctr.task = nil
+	return t.exited, nil
+}
+
+// ForceDelete kills the task, waits for it to exit or for ctx, and deletes
+// it.
+func (t *task) ForceDelete(ctx context.Context) error {
+	if !t.hasExited() {
+		if err := t.Kill(ctx, syscall.SIGKILL); err != nil {
+			return fmt.Errorf("could not force-kill task: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.waitCh:
+		}
+	}
+	_, err := t.Delete(ctx)
+	return err
+}
+
+// Exec starts a process in the running container and hands its stdio to
+// attachStdio. The exec-added and exec-started events follow success, the
+// exit event the process's end. processID is informational: moby does not
+// enforce its uniqueness and neither do we.
+func (t *task) Exec(_ context.Context, processID string, spec *specs.Process, _ bool, attachStdio types.StdioCallback) (types.Process, error) {
+	hc, err := t.hcsContainer()
+	if err != nil {
+		return nil, err
+	}
+	config, err := execProcessConfig(spec, t.ctr.ociSpec.Process.Cwd)
+	if err != nil {
+		return nil, err
+	}
+	logger := t.ctr.client.logger.WithFields(log.Fields{"container": t.ctr.id, "exec": processID})
+	hp, err := t.ctr.client.startProcess(logger, hc, config, attachStdio)
+	if err != nil {
+		return nil, err
+	}
+	p := &process{}
+	p.setUp(processID, t.ctr, hp)
+	t.ctr.client.emit(types.EventInfo{ContainerID: t.ctr.id, ProcessID: p.id, Pid: uint32(p.pid)}, types.EventExecAdded, types.EventExecStarted)
+	// Reaped only now, so that the exit event follows exec-started.
+	go p.reap()
+	return p, nil
+}
