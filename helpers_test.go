@@ -2,9 +2,9 @@ package local
 
 import (
 	"bytes"
-	"flag"
 	"context"
 	"errors"
+	"flag"
 	"io"
 	"sync"
 	"testing"
