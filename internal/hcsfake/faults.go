@@ -38,7 +38,8 @@ const (
 
 // Fault changes what an operation does. When a call matches, it first
 // sleeps Delay, then blocks until Hang is closed (when set); then, if Err is
-// set, it returns Err without doing anything; otherwise it does its work and,
+// set, it returns Err without doing anything (with Late, after doing its
+// work: a Wait that waited and then failed); otherwise it does its work and,
 // if Pending is set, answers hcs.ErrPending as HCS does for work it finishes
 // asynchronously.
 //
@@ -54,6 +55,7 @@ type Fault struct {
 	Pid int
 
 	Err     error
+	Late    bool
 	Pending bool
 	Delay   time.Duration
 	Hang    <-chan struct{}
@@ -108,15 +110,24 @@ func (f *Fault) before() error {
 	if f.Hang != nil {
 		<-f.Hang
 	}
+	if f.Late {
+		return nil
+	}
 	return f.Err
 }
 
-// after turns a successful call's answer into a pending one when asked.
+// after turns a successful call's answer into the fault's late error, or
+// into a pending answer, when asked.
 func (f *Fault) after(err error) error {
-	if err == nil && f != nil && f.Pending {
+	switch {
+	case err != nil || f == nil:
+		return err
+	case f.Late && f.Err != nil:
+		return f.Err
+	case f.Pending:
 		return errPending
 	}
-	return err
+	return nil
 }
 
 // Calls reports how many times op was called on this host, faults or not.

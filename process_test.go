@@ -1,0 +1,186 @@
+package local
+
+import (
+	"context"
+	"errors"
+	"io"
+	"testing"
+
+	cerrdefs "github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gotest.tools/v3/assert"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsfake"
+	"github.com/libcontainerd-windows/local/types"
+)
+
+// startExec starts container c1 running until killed and an exec in it.
+func startExec(t *testing.T, e *env, p *specs.Process) (*container, *task, *process, *output) {
+	t.Helper()
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	out := &output{}
+	proc, err := tsk.Exec(e.ctx, "e1", p, true, out.attach)
+	assert.NilError(t, err)
+	return ctr, tsk, proc.(*process), out
+}
+
+func cleanUp(t *testing.T, e *env, ctr *container, tsk *task) {
+	t.Helper()
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+// stdin reaches the process; closing it ends the input, through the
+// DirectIO the engine receives.
+func TestProcessStdin(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, proc, out := startExec(t, e, &specs.Process{CommandLine: "cat"})
+	_, err := io.WriteString(out.stdin, "ping\r\npong\r\n")
+	assert.NilError(t, err)
+	assert.NilError(t, out.stdin.Close())
+	stdout, _ := out.wait()
+	assert.Equal(t, stdout, "ping\r\npong\r\n")
+	events := e.rec.await("c1", 5)
+	assert.Equal(t, events[4].Info.ExitCode, uint32(0))
+	assert.Equal(t, proc.Pid(), uint32(0))
+	cleanUp(t, e, ctr, tsk)
+}
+
+func TestProcessCloseStdin(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, proc, out := startExec(t, e, &specs.Process{CommandLine: "more"})
+	assert.NilError(t, proc.CloseStdin(e.ctx))
+	stdout, _ := out.wait()
+	assert.Equal(t, stdout, "")
+	e.rec.await("c1", 5)
+	assert.Check(t, cerrdefs.IsNotFound(proc.CloseStdin(e.ctx)), "reaped")
+	cleanUp(t, e, ctr, tsk)
+}
+
+// While the system shuts down HCS answers invalid state to CloseStdin: the
+// engine closing stdin then is no error.
+func TestStdinCloseWhileShuttingDown(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _, out := startExec(t, e, &specs.Process{CommandLine: "more"})
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpProcessCloseStdin, Err: hcs.WithClass(hcs.ErrInvalidState, errors.New("shutting down"))})
+	assert.NilError(t, out.stdin.Close())
+	boom := errors.New("boom")
+	e.host.ClearFaults()
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpProcessCloseStdin, Err: boom})
+	assert.Check(t, errors.Is((&stdinCloser{WriteCloser: nopWriteCloser{}, process: tsk.hcsProcess}).Close(), boom), "other errors are reported")
+	cleanUp(t, e, ctr, tsk)
+}
+
+type nopWriteCloser struct{ io.Writer }
+
+func (nopWriteCloser) Close() error { return nil }
+
+func TestProcessResize(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, proc, _ := startExec(t, e, &specs.Process{CommandLine: "cmd", Terminal: true, ConsoleSize: &specs.Box{Height: 25, Width: 80}})
+	assert.NilError(t, proc.Resize(e.ctx, 120, 40))
+	width, height, ok := e.host.ConsoleSize("c1", int(proc.pid))
+	assert.Check(t, ok)
+	assert.Equal(t, [2]uint16{width, height}, [2]uint16{120, 40})
+	assert.Check(t, errors.Is(tsk.Resize(e.ctx, 1, 1), hcs.ErrInvalidState), "the task has no console")
+	docs := e.host.ProcessConfigs("c1")
+	assert.Equal(t, docs[1].ConsoleSize, [2]uint{25, 80})
+	assert.Check(t, docs[1].EmulateConsole && !docs[1].CreateStdErrPipe)
+	cleanUp(t, e, ctr, tsk)
+	assert.Check(t, cerrdefs.IsNotFound(proc.Resize(e.ctx, 1, 1)))
+}
+
+func TestProcessKillAndDelete(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, proc, _ := startExec(t, e, &specs.Process{CommandLine: "ping -t localhost"})
+	_, err := proc.Delete(e.ctx)
+	assert.Check(t, cerrdefs.IsConflict(err))
+	assert.Check(t, mobyClass[mobyConflict](err))
+	canceled, cancel := context.WithCancel(e.ctx)
+	cancel()
+	_, err = proc.Delete(canceled)
+	assert.Check(t, errors.Is(err, context.Canceled))
+
+	assert.NilError(t, proc.Kill(e.ctx, 9))
+	events := e.rec.await("c1", 5)
+	assert.Equal(t, events[4].Info.ExitCode, uint32(hcsfake.ExitCodeKilled))
+	status, err := proc.Delete(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.ExitCode(), uint32(hcsfake.ExitCodeKilled))
+	assert.Check(t, cerrdefs.IsNotFound(proc.Kill(e.ctx, 9)), "reaped")
+	cleanUp(t, e, ctr, tsk)
+}
+
+// A call that races with the reaper gets HCS's already-closed answer; the
+// engine sees the same not-found it gets once the reaper is done.
+func TestProcessCallsRacingTheReaper(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, proc, _ := startExec(t, e, &specs.Process{CommandLine: "ping -t localhost"})
+	closed := hcs.WithClass(hcs.ErrAlreadyClosed, errors.New("closed"))
+	for _, op := range []hcsfake.Op{hcsfake.OpProcessKill, hcsfake.OpProcessResize, hcsfake.OpProcessCloseStdin} {
+		e.host.Inject(hcsfake.Fault{Op: op, Err: closed, Times: 1})
+	}
+	for _, err := range []error{proc.Kill(e.ctx, 9), proc.Resize(e.ctx, 1, 1), proc.CloseStdin(e.ctx)} {
+		assert.Check(t, cerrdefs.IsNotFound(err), "%v", err)
+		assert.Check(t, !errors.Is(err, hcs.ErrAlreadyClosed))
+	}
+	cleanUp(t, e, ctr, tsk)
+}
+
+// Exactly one exit event per started process, whatever HCS answers while
+// reaping.
+func TestReapReportsEveryExit(t *testing.T) {
+	boom := errors.New("boom")
+	brokenPipe := hcs.WithClass(hcs.ErrBrokenPipe, errors.New("the pipe has been ended"))
+	for _, tc := range []struct {
+		name     string
+		fault    hcsfake.Fault
+		code     uint32
+		eventErr error
+	}{
+		{"wait broken pipe is an exit", hcsfake.Fault{Op: hcsfake.OpProcessWait, Err: brokenPipe, Late: true}, 7, nil},
+		{"wait fails", hcsfake.Fault{Op: hcsfake.OpProcessWait, Err: boom, Late: true}, 7, boom},
+		{"exit code broken pipe", hcsfake.Fault{Op: hcsfake.OpProcessExitCode, Err: brokenPipe}, 0xFFFFFFFF, nil},
+		{"exit code fails", hcsfake.Fault{Op: hcsfake.OpProcessExitCode, Err: boom}, 0xFFFFFFFF, boom},
+		{"close fails", hcsfake.Fault{Op: hcsfake.OpProcessClose, Err: boom}, 0xFFFFFFFF, boom},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctr := e.create("c1", spec(t, "cmd /c exit 7"))
+			e.host.Inject(tc.fault)
+			_, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+			assert.NilError(t, err)
+			events := e.rec.await("c1", 3)
+			exit := events[2]
+			assert.Equal(t, exit.Type, types.EventExit)
+			assert.Equal(t, exit.Info.ExitCode, tc.code)
+			if tc.eventErr == nil {
+				assert.NilError(t, exit.Info.Error)
+			} else {
+				assert.Check(t, errors.Is(exit.Info.Error, tc.eventErr), "%v", exit.Info.Error)
+			}
+			e.client.eventQ.Wait()
+			assert.Equal(t, len(e.rec.stream("c1")), 3, "one exit event")
+			e.host.ClearFaults()
+			assert.NilError(t, ctr.Delete(e.ctx))
+		})
+	}
+}
+
+// A Backend that fails or panics does not stop the events of its own or of
+// other containers.
+func TestMisbehavingBackend(t *testing.T) {
+	e := newEnv(t)
+	e.rec.onEvent = func(id string, ev types.EventType) {
+		if id == "bad" && ev == types.EventCreate {
+			panic("engine bug")
+		}
+	}
+	_, tsk, _ := e.start("bad", spec(t, "cmd /c exit 0"))
+	_, _, _ = e.start("good", spec(t, "cmd /c exit 0"))
+	assert.DeepEqual(t, eventTypes(e.rec.await("bad", 2)), []types.EventType{types.EventStart, types.EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("good", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	_, err := tsk.Delete(e.ctx)
+	assert.NilError(t, err)
+}
