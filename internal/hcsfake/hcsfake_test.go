@@ -1,0 +1,272 @@
+package hcsfake
+
+import (
+	"errors"
+	"io"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+func create(t *testing.T, h *Host, id string, hv bool) hcs.Container {
+	t.Helper()
+	c, err := h.CreateContainer(id, &hcs.ContainerConfig{SystemType: "Container", Name: id, HvPartition: hv})
+	assert.NilError(t, err)
+	return c
+}
+
+func run(t *testing.T, c hcs.Container, commandLine string) (hcs.Process, io.WriteCloser, io.ReadCloser, io.ReadCloser) {
+	t.Helper()
+	p, err := c.CreateProcess(&hcs.ProcessConfig{CommandLine: commandLine, CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true})
+	assert.NilError(t, err)
+	in, out, errOut, err := p.Stdio()
+	assert.NilError(t, err)
+	return p, in, out, errOut
+}
+
+func stop(t *testing.T, c hcs.Container) {
+	t.Helper()
+	assert.Check(t, errors.Is(c.Terminate(), hcs.ErrPending))
+	assert.NilError(t, c.Wait())
+	assert.NilError(t, c.Close())
+}
+
+func TestSystemStates(t *testing.T) {
+	h := New(2)
+	c := create(t, h, "c1", false)
+	state, _ := h.State("c1")
+	assert.Equal(t, state, StateCreated)
+	_, err := c.CreateProcess(&hcs.ProcessConfig{})
+	assert.Check(t, errors.Is(err, hcs.ErrInvalidState), "not started")
+	_, err = c.Statistics()
+	assert.Check(t, errors.Is(err, hcs.ErrInvalidState))
+
+	assert.NilError(t, c.Start())
+	assert.Check(t, errors.Is(c.Start(), hcs.ErrInvalidState), "started twice")
+	assert.Check(t, errors.Is(c.Pause(), hcs.ErrInvalidState), "process isolation cannot pause")
+
+	_, err = h.CreateContainer("c1", &hcs.ContainerConfig{})
+	assert.Check(t, errors.Is(err, ErrAlreadyExists))
+
+	assert.Check(t, errors.Is(c.Shutdown(), hcs.ErrPending))
+	assert.NilError(t, c.Wait())
+	state, _ = h.State("c1")
+	assert.Equal(t, state, StateStopped)
+	assert.Check(t, errors.Is(c.Shutdown(), hcs.ErrPending), "pending even when stopped, as HCS")
+	assert.Check(t, errors.Is(c.Start(), hcs.ErrAlreadyStopped))
+	assert.Check(t, errors.Is(c.Pause(), hcs.ErrAlreadyStopped))
+	_, err = c.ProcessList()
+	assert.Check(t, errors.Is(err, hcs.ErrAlreadyStopped))
+
+	assert.NilError(t, c.Close())
+	assert.NilError(t, c.Close(), "closing twice is fine")
+	assert.Check(t, errors.Is(c.Start(), hcs.ErrAlreadyClosed))
+	assert.Check(t, errors.Is(c.Wait(), hcs.ErrAlreadyClosed))
+	_, ok := h.State("c1")
+	assert.Check(t, !ok, "a stopped system without handles goes away")
+	_, err = h.OpenContainer("c1")
+	assert.Check(t, errors.Is(err, hcs.ErrNotExist))
+}
+
+func TestPauseResumeHyperV(t *testing.T) {
+	h := New(2)
+	c := create(t, h, "c1", true)
+	assert.NilError(t, c.Start())
+	assert.Check(t, errors.Is(c.Resume(), hcs.ErrInvalidState), "not paused")
+	assert.NilError(t, c.Pause())
+	state, _ := h.State("c1")
+	assert.Equal(t, state, StatePaused)
+	_, err := c.CreateProcess(&hcs.ProcessConfig{})
+	assert.Check(t, errors.Is(err, hcs.ErrInvalidState))
+	assert.NilError(t, c.Resume())
+	stop(t, c)
+}
+
+func TestScripts(t *testing.T) {
+	h := New(2)
+	c := create(t, h, "c1", false)
+	assert.NilError(t, c.Start())
+	for _, tc := range []struct {
+		commandLine, stdin, stdout, stderr string
+		code                               int
+	}{
+		{`cmd /c echo hello`, "", "hello\n", "", 0},
+		{`cmd.exe /S /C "echo hi & echo oops 1>&2 && exit /b 4"`, "", "hi\n", "oops\n", 4},
+		{`CMD /C Exit 12`, "", "", "", 12},
+		{`cat`, "in\r\nput", "in\r\nput", "", 0},
+		{`more & echo done`, "x", "xdone\n", "", 0},
+	} {
+		p, in, out, errOut := run(t, c, tc.commandLine)
+		_, _ = io.WriteString(in, tc.stdin)
+		assert.NilError(t, p.CloseStdin())
+		stdout, _ := io.ReadAll(out)
+		stderr, _ := io.ReadAll(errOut)
+		assert.NilError(t, p.Wait())
+		code, err := p.ExitCode()
+		assert.NilError(t, err)
+		assert.Check(t, is.Equal(string(stdout), tc.stdout), tc.commandLine)
+		assert.Check(t, is.Equal(string(stderr), tc.stderr), tc.commandLine)
+		assert.Check(t, is.Equal(code, tc.code), tc.commandLine)
+		assert.NilError(t, p.Close())
+	}
+	stop(t, c)
+}
+
+func TestProcessEndsWithItsSystem(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		stop func(hcs.Container) error
+		code int
+	}{
+		{"shutdown", hcs.Container.Shutdown, ExitCodeShutdown},
+		{"terminate", hcs.Container.Terminate, 77},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := New(2)
+			h.SetTerminateExitCode(77)
+			c := create(t, h, "c1", false)
+			assert.NilError(t, c.Start())
+			p, _, out, _ := run(t, c, "ping -t localhost")
+			assert.Check(t, errors.Is(p.WaitTimeout(time.Millisecond), hcs.ErrTimeout))
+			_, err := p.ExitCode()
+			assert.Check(t, errors.Is(err, hcs.ErrInvalidState), "still running")
+			stats, err := c.Statistics()
+			assert.NilError(t, err)
+			assert.Equal(t, stats.Memory.UsageCommitBytes, uint64(processCommitBytes))
+			list, err := c.ProcessList()
+			assert.NilError(t, err)
+			assert.DeepEqual(t, []any{list[0].ImageName, int(list[0].ProcessId)}, []any{"ping", p.Pid()})
+
+			assert.Check(t, errors.Is(tc.stop(c), hcs.ErrPending))
+			assert.NilError(t, c.WaitTimeout(time.Hour))
+			assert.NilError(t, p.WaitTimeout(time.Hour))
+			code, err := p.ExitCode()
+			assert.NilError(t, err)
+			assert.Equal(t, code, tc.code)
+			_, err = io.ReadAll(out)
+			assert.NilError(t, err, "stdout ended")
+			assert.Check(t, errors.Is(p.Kill(), hcs.ErrAlreadyStopped))
+			assert.Check(t, errors.Is(p.ResizeConsole(1, 1), hcs.ErrAlreadyStopped))
+			assert.Check(t, errors.Is(p.CloseStdin(), hcs.ErrInvalidState))
+			assert.NilError(t, p.Close())
+			assert.Check(t, errors.Is(p.Wait(), hcs.ErrAlreadyClosed))
+			assert.NilError(t, c.Close())
+			assert.Equal(t, h.OpenHandles(), 0)
+		})
+	}
+}
+
+func TestKillAndConsole(t *testing.T) {
+	h := New(2)
+	c := create(t, h, "c1", false)
+	assert.NilError(t, c.Start())
+	p, err := c.CreateProcess(&hcs.ProcessConfig{CommandLine: "cmd", EmulateConsole: true, CreateStdOutPipe: true})
+	assert.NilError(t, err)
+	in, _, errOut, err := p.Stdio()
+	assert.NilError(t, err)
+	assert.Check(t, in == nil && errOut == nil, "pipes not asked for")
+	assert.NilError(t, p.ResizeConsole(100, 30))
+	w, hgt, ok := h.ConsoleSize("c1", p.Pid())
+	assert.Check(t, ok && w == 100 && hgt == 30)
+	assert.NilError(t, p.Kill())
+	assert.NilError(t, p.Wait())
+	code, _ := p.ExitCode()
+	assert.Equal(t, code, ExitCodeKilled)
+	assert.NilError(t, p.Close())
+	stop(t, c)
+}
+
+func TestRestoreFromAnotherClient(t *testing.T) {
+	h := New(2)
+	c := create(t, h, "c1", false)
+	assert.NilError(t, c.Start())
+	reopened, err := h.OpenContainer("c1")
+	assert.NilError(t, err)
+	assert.Equal(t, h.OpenHandles(), 2)
+	assert.Check(t, is.DeepEqual(h.Systems(), []string{"c1"}))
+	stop(t, reopened)
+	assert.NilError(t, c.Close())
+	assert.Check(t, is.Len(h.Systems(), 0))
+}
+
+func TestHostFacts(t *testing.T) {
+	h := New(3, `C:\Layers\Base\UtilityVM`)
+	assert.Equal(t, h.NumCPU(), 3)
+	found, err := h.PathExists(`c:\layers\base\utilityvm`)
+	assert.NilError(t, err)
+	assert.Check(t, found, "Windows paths ignore case")
+	found, _ = h.PathExists(`C:\elsewhere`)
+	assert.Check(t, !found)
+
+	a, err := h.NameToGuid("4")
+	assert.NilError(t, err)
+	b, _ := New(1).NameToGuid("4")
+	assert.Equal(t, a, b, "deterministic")
+	assert.Check(t, is.Regexp(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, a))
+	c, _ := h.NameToGuid("5")
+	assert.Check(t, a != c)
+}
+
+func TestFaults(t *testing.T) {
+	h := New(2)
+	boom := errors.New("boom")
+	h.Inject(Fault{Op: OpStart, ID: "other", Err: boom})
+	h.Inject(Fault{Op: OpStart, Err: boom, Times: 1})
+	c := create(t, h, "c1", false)
+	assert.Check(t, errors.Is(c.Start(), boom), "once")
+	assert.NilError(t, c.Start(), "then no more")
+	assert.Equal(t, h.Calls(OpStart), 2)
+
+	// Pending: the work is done and the answer is pending.
+	h.Inject(Fault{Op: OpPause, Pending: true})
+	assert.Check(t, errors.Is(c.Pause(), hcs.ErrInvalidState), "faults do not change failures")
+
+	// A hang lasts until released; a late error comes after the work.
+	release := make(chan struct{})
+	h.Inject(Fault{Op: OpStatistics, Hang: release, Err: boom, Late: true, Times: 1})
+	done := make(chan error)
+	go func() {
+		_, err := c.Statistics()
+		done <- err
+	}()
+	close(release)
+	assert.Check(t, errors.Is(<-done, boom))
+
+	h.Inject(Fault{Op: OpProcessList, Delay: time.Millisecond, Pending: true, Times: 1})
+	_, err := c.ProcessList()
+	assert.Check(t, errors.Is(err, hcs.ErrPending))
+
+	h.Inject(Fault{Op: OpCreateProcess, Pid: 4, Err: boom}) // no such pid: never matches
+	p, _, _, _ := run(t, c, "cmd /c exit 0")
+	h.Inject(Fault{Op: OpProcessExitCode, Pid: p.Pid(), Err: boom})
+	assert.NilError(t, p.Wait())
+	_, err = p.ExitCode()
+	assert.Check(t, errors.Is(err, boom))
+	assert.NilError(t, p.Close())
+
+	h.ClearFaults()
+	_, err = c.ProcessList()
+	assert.NilError(t, err)
+	stop(t, c)
+}
+
+func TestDocumentsAreRecorded(t *testing.T) {
+	h := New(2)
+	c := create(t, h, "c1", false)
+	assert.NilError(t, c.Start())
+	p, _, _, _ := run(t, c, "cmd /c exit 0")
+	assert.NilError(t, p.Wait())
+	assert.NilError(t, p.Close())
+	assert.DeepEqual(t, h.ContainerConfigs(), []hcs.ContainerConfig{{SystemType: "Container", Name: "c1"}})
+	assert.DeepEqual(t, h.ProcessConfigs("c1"), []hcs.ProcessConfig{{CommandLine: "cmd /c exit 0", CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true}})
+	stop(t, c)
+}
