@@ -45,7 +45,7 @@ var _ types.Client = (*client)(nil)
 func NewClient(ctx context.Context, cli *containerd.Client, stateDir, ns string, b types.Backend, opts ...Option) (types.Client, error) {
 	o := newOptions(opts)
 	if o.host == nil {
-		host, err := machineHost()
+		host, err := MachineHost()
 		if err != nil {
 			return nil, err
 		}

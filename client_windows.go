@@ -6,7 +6,8 @@ import (
 	"github.com/libcontainerd-windows/local/hcs"
 )
 
-// machineHost fails until the seam is bound to hcsshim on Windows.
-func machineHost() (hcs.Host, error) {
+// MachineHost returns the machine's HCS. It fails until the seam is bound to
+// hcsshim on Windows.
+func MachineHost() (hcs.Host, error) {
 	return nil, notImplemented(errors.New("the binding to the machine's HCS is not built yet: pass WithHost"))
 }

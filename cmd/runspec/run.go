@@ -1,0 +1,342 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/containerd/containerd/cio"
+	cerrdefs "github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	local "github.com/libcontainerd-windows/local"
+	"github.com/libcontainerd-windows/local/types"
+)
+
+// runFlags are the flags of `runspec run`.
+type runFlags struct {
+	hostFlags
+	execs   stringList
+	pause   bool
+	stats   bool
+	timeout time.Duration
+	grace   time.Duration
+	json    bool
+}
+
+func runCommand(ctx context.Context, args []string, s streams) int {
+	fs := newFlagSet("run", s)
+	var f runFlags
+	f.register(fs)
+	fs.Var(&f.execs, "exec", "a command line to exec in the running container (repeatable, run in order)")
+	fs.BoolVar(&f.pause, "pause", false, "pause and resume the container (Hyper-V only)")
+	fs.BoolVar(&f.stats, "stats", false, "print the container's statistics and processes")
+	fs.DurationVar(&f.timeout, "timeout", 0, "stop the container when it runs longer (0: no limit)")
+	fs.DurationVar(&f.grace, "grace", 10*time.Second, "how long a graceful stop may take before SIGKILL")
+	fs.BoolVar(&f.json, "json", false, "print events as JSON, one object per line")
+	positional, err := parseArgs(fs, args)
+	if err != nil {
+		return exitUsage
+	}
+	if len(positional) != 1 {
+		fmt.Fprintf(s.stderr, "runspec run: want one SPEC, got %d\n", len(positional))
+		return exitUsage
+	}
+	spec, id, err := loadSpec(positional[0], f.id)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
+		return exitUsage
+	}
+	f.setUpLog(s)
+	host, err := f.host(s)
+	if err != nil {
+		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
+		return exitRun
+	}
+	r := &runner{flags: f, id: id, spec: spec, s: s, printer: newPrinter(s.events, f.json)}
+	client, err := local.NewClient(ctx, nil, "", "runspec", r.printer, local.WithHost(host))
+	if err != nil {
+		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
+		return exitRun
+	}
+	return r.run(ctx, client)
+}
+
+// runner takes one container through its life.
+type runner struct {
+	flags   runFlags
+	id      string
+	spec    *specs.Spec
+	s       streams
+	printer *printer
+	copies  sync.WaitGroup // output still being copied
+	outMu   sync.Mutex     // serializes writes to stdout and stderr
+}
+
+func (r *runner) fail(what string, err error) int {
+	fmt.Fprintf(r.s.stderr, "runspec: %s: %s\n", what, describe(err))
+	if cerrdefs.IsInvalidArgument(err) {
+		return exitUsage
+	}
+	return exitRun
+}
+
+func (r *runner) run(ctx context.Context, client types.Client) int {
+	ctr, err := client.NewContainer(ctx, r.id, r.spec, "", nil)
+	if err != nil {
+		return r.fail("create", err)
+	}
+	// The container is deleted however the run ends: nothing is left.
+	defer func() {
+		if err := ctr.Delete(context.WithoutCancel(ctx)); err != nil {
+			fmt.Fprintf(r.s.stderr, "runspec: delete: %s\n", describe(err))
+		}
+	}()
+
+	taskStart := r.printer.expect(types.EventStart, r.id)
+	taskExit := r.printer.expect(types.EventExit, r.id)
+	var stdin io.WriteCloser
+	task, err := ctr.NewTask(ctx, "", true, r.attach(&stdin))
+	if err != nil {
+		return r.fail("start", err)
+	}
+	// Events arrive on their own; waiting for the start keeps what runspec
+	// reports after it.
+	<-taskStart
+	// The task's stdin stays open while the requested operations run, so
+	// that a process reading it is still there for them.
+	r.operate(ctx, task)
+	if stdin != nil {
+		_ = stdin.Close()
+	}
+
+	exit, err := r.waitOrStop(ctx, task, taskExit)
+	r.copies.Wait()
+	if err != nil {
+		fmt.Fprintf(r.s.stderr, "runspec: %v\n", err)
+		_ = task.ForceDelete(context.WithoutCancel(ctx))
+		return exitRun
+	}
+	if _, err := task.Delete(context.WithoutCancel(ctx)); err != nil {
+		return r.fail("delete task", err)
+	}
+	return int(exit.ExitCode)
+}
+
+// attach copies a process's output to runspec's stdout and stderr and
+// keeps its stdin for the caller.
+func (r *runner) attach(stdin *io.WriteCloser) types.StdioCallback {
+	return func(dio *cio.DirectIO) (cio.IO, error) {
+		*stdin = dio.Stdin
+		for _, c := range []struct {
+			from io.Reader
+			to   io.Writer
+		}{{dio.Stdout, r.s.stdout}, {dio.Stderr, r.s.stderr}} {
+			if c.from == nil {
+				continue
+			}
+			r.copies.Add(1)
+			go func() {
+				defer r.copies.Done()
+				_, _ = io.Copy(lockedWriter{&r.outMu, c.to}, c.from)
+			}()
+		}
+		return dio, nil
+	}
+}
+
+// operate runs the execs, the pause and resume and the statistics asked
+// for. Their failures are reported and the run goes on.
+func (r *runner) operate(ctx context.Context, task types.Task) {
+	for i, commandLine := range r.flags.execs {
+		processID := fmt.Sprintf("exec-%d", i+1)
+		exited := r.printer.expect(types.EventExit, processID)
+		var stdin io.WriteCloser
+		_, err := task.Exec(ctx, processID, &specs.Process{CommandLine: commandLine}, false, r.attach(&stdin))
+		if err != nil {
+			r.printer.report("exec", describe(err))
+			continue
+		}
+		_ = stdin.Close()
+		select {
+		case <-exited:
+		case <-ctx.Done():
+			return
+		}
+	}
+	if r.flags.pause {
+		for _, step := range []struct {
+			name  string
+			do    func(context.Context) error
+			event types.EventType
+		}{{"pause", task.Pause, types.EventPaused}, {"resume", task.Resume, types.EventResumed}} {
+			// Waiting for the event keeps what runspec prints in order.
+			done := r.printer.expect(step.event, r.id)
+			if err := step.do(ctx); err != nil {
+				r.printer.report(step.name, describe(err))
+				continue
+			}
+			select {
+			case <-done:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+	if r.flags.stats {
+		r.reportStats(ctx, task)
+	}
+}
+
+func (r *runner) reportStats(ctx context.Context, task types.Task) {
+	stats, err := task.Stats(ctx)
+	if err != nil {
+		r.printer.report("stats", describe(err))
+		return
+	}
+	m := stats.HCSStats.Memory
+	r.printer.report("stats", fmt.Sprintf("memory commit %d bytes (peak %d), private working set %d bytes",
+		m.UsageCommitBytes, m.UsageCommitPeakBytes, m.UsagePrivateWorkingSetBytes))
+	processes, err := task.Summary(ctx)
+	if err != nil {
+		r.printer.report("top", describe(err))
+		return
+	}
+	for i := range processes {
+		p := &processes[i]
+		r.printer.report("top", fmt.Sprintf("pid %d %s, memory commit %d bytes", p.ProcessID, p.ImageName, p.MemoryCommitBytes))
+	}
+}
+
+// waitOrStop waits for the task's exit. On Ctrl-C or after the timeout it
+// stops the container as `docker stop` does: a graceful kill, then SIGKILL
+// when the grace period passes.
+func (r *runner) waitOrStop(ctx context.Context, task types.Task, exited <-chan types.EventInfo) (types.EventInfo, error) {
+	var timeout <-chan time.Time
+	if r.flags.timeout > 0 {
+		timer := time.NewTimer(r.flags.timeout)
+		defer timer.Stop()
+		timeout = timer.C
+	}
+	select {
+	case ei := <-exited:
+		return ei, nil
+	case <-ctx.Done():
+		r.printer.report("stop", "interrupted: stopping the container")
+	case <-timeout:
+		r.printer.report("stop", fmt.Sprintf("timed out after %s: stopping the container", r.flags.timeout))
+	}
+	stopCtx := context.WithoutCancel(ctx)
+	for _, signal := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		if err := task.Kill(stopCtx, signal); err != nil {
+			r.printer.report("kill", describe(err))
+		}
+		grace := time.NewTimer(r.flags.grace)
+		select {
+		case ei := <-exited:
+			grace.Stop()
+			return ei, nil
+		case <-grace.C:
+		}
+	}
+	return types.EventInfo{}, errors.New("the container did not stop")
+}
+
+// printer is runspec's Backend: it prints every event as it arrives and
+// tells the runner of the events it waits for.
+type printer struct {
+	mu       sync.Mutex
+	w        io.Writer
+	json     bool
+	expected map[expectation]chan types.EventInfo
+}
+
+type expectation struct {
+	event     types.EventType
+	processID string
+}
+
+func newPrinter(w io.Writer, asJSON bool) *printer {
+	return &printer{w: w, json: asJSON, expected: make(map[expectation]chan types.EventInfo)}
+}
+
+// expect returns a channel that receives the next event of that type for
+// processID.
+func (p *printer) expect(event types.EventType, processID string) <-chan types.EventInfo {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ch := make(chan types.EventInfo, 1)
+	p.expected[expectation{event, processID}] = ch
+	return ch
+}
+
+// eventLine is an event in --json output.
+type eventLine struct {
+	Time      time.Time `json:"time"`
+	Event     string    `json:"event,omitempty"`
+	Container string    `json:"container,omitempty"`
+	Process   string    `json:"process,omitempty"`
+	Pid       uint32    `json:"pid,omitempty"`
+	ExitCode  *uint32   `json:"exitCode,omitempty"`
+	Error     string    `json:"error,omitempty"`
+	Report    string    `json:"report,omitempty"`
+	Message   string    `json:"message,omitempty"`
+}
+
+func (p *printer) ProcessEvent(id string, event types.EventType, ei types.EventInfo) error {
+	line := eventLine{Time: now(), Event: string(event), Container: id, Process: ei.ProcessID, Pid: ei.Pid}
+	if event == types.EventExit {
+		line.ExitCode = &ei.ExitCode
+	}
+	if ei.Error != nil {
+		line.Error = ei.Error.Error()
+	}
+	p.print(line)
+	key := expectation{event, ei.ProcessID}
+	p.mu.Lock()
+	ch := p.expected[key]
+	delete(p.expected, key)
+	p.mu.Unlock()
+	if ch != nil {
+		ch <- ei
+	}
+	return nil
+}
+
+// report prints what runspec itself did or found, among the events.
+func (p *printer) report(what, message string) {
+	p.print(eventLine{Time: now(), Report: what, Message: message})
+}
+
+func (p *printer) print(l eventLine) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.json {
+		_ = json.NewEncoder(p.w).Encode(l)
+		return
+	}
+	text := l.Time.Format("15:04:05.000") + " "
+	if l.Report != "" {
+		text += fmt.Sprintf("%-12s %s", l.Report+":", l.Message)
+	} else {
+		text += fmt.Sprintf("%-12s container=%s", l.Event, l.Container)
+		if l.Process != "" {
+			text += " process=" + l.Process
+		}
+		if l.Pid != 0 {
+			text += fmt.Sprintf(" pid=%d", l.Pid)
+		}
+		if l.ExitCode != nil {
+			text += fmt.Sprintf(" exit-code=%d", *l.ExitCode)
+		}
+		if l.Error != "" {
+			text += fmt.Sprintf(" error=%q", l.Error)
+		}
+	}
+	fmt.Fprintln(p.w, text)
+}
