@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -72,7 +73,7 @@ type hostFlags struct {
 }
 
 func (h *hostFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&h.cpus, "host-cpus", runtime.NumCPU(), "the in-memory host's processor count")
+	fs.IntVar(&h.cpus, "host-cpus", 0, "the in-memory host's processor count (default: this machine's)")
 	fs.Var(&h.paths, "host-path", "a Windows path that exists on the in-memory host (repeatable), e.g. `C:\\layers\\base\\UtilityVM`")
 	fs.BoolVar(&h.inMemory, "in-memory", false, "use the in-memory HCS even on Windows")
 	fs.StringVar(&h.id, "id", "", "the container id (default: the spec's file or bundle name)")
@@ -103,7 +104,11 @@ func (h *hostFlags) host(s streams) (hcs.Host, error) {
 		}
 		fmt.Fprintf(s.stderr, "runspec: using the in-memory HCS (%v)\n", err)
 	}
-	return newMemoryHost(h.cpus, h.paths...), nil
+	cpus := h.cpus
+	if cpus <= 0 {
+		cpus = runtime.NumCPU()
+	}
+	return newMemoryHost(cpus, h.paths...), nil
 }
 
 // newMemoryHost makes the in-memory host; tests replace it to look inside.
@@ -149,6 +154,10 @@ func loadSpec(path, id string) (*specs.Spec, string, error) {
 		id = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
 	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// The same words on every OS.
+		return nil, "", fmt.Errorf("%s: no such file or directory", path)
+	}
 	if err != nil {
 		return nil, "", err
 	}

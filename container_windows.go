@@ -1,0 +1,119 @@
+package local
+
+import (
+	"time"
+
+	"github.com/Microsoft/hcsshim"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// hcsContainer adapts an hcsshim.Container to the seam: the same calls,
+// with errors carrying the seam's classes.
+type hcsContainer struct {
+	c hcsshim.Container // Invariants: immutable
+}
+
+func (h *hcsContainer) Start() error                      { return mapError(h.c.Start()) }
+func (h *hcsContainer) Shutdown() error                   { return mapError(h.c.Shutdown()) }
+func (h *hcsContainer) Terminate() error                  { return mapError(h.c.Terminate()) }
+func (h *hcsContainer) Wait() error                       { return mapError(h.c.Wait()) }
+func (h *hcsContainer) WaitTimeout(d time.Duration) error { return mapError(h.c.WaitTimeout(d)) }
+func (h *hcsContainer) Pause() error                      { return mapError(h.c.Pause()) }
+func (h *hcsContainer) Resume() error                     { return mapError(h.c.Resume()) }
+func (h *hcsContainer) Close() error                      { return mapError(h.c.Close()) }
+
+func (h *hcsContainer) Statistics() (hcs.Statistics, error) {
+	s, err := h.c.Statistics()
+	if err != nil {
+		return hcs.Statistics{}, mapError(err)
+	}
+	return fromHcsshimStatistics(s), nil
+}
+
+func (h *hcsContainer) ProcessList() ([]hcs.ProcessListItem, error) {
+	list, err := h.c.ProcessList()
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return fromHcsshimProcessList(list), nil
+}
+
+func (h *hcsContainer) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, error) {
+	p, err := h.c.CreateProcess(toHcsshimProcessConfig(config))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &hcsProcess{p: p}, nil
+}
+
+// toHcsshimContainerConfig is the same document in hcsshim's types.
+func toHcsshimContainerConfig(c *hcs.ContainerConfig) *hcsshim.ContainerConfig {
+	out := &hcsshim.ContainerConfig{
+		SystemType:                  c.SystemType,
+		Name:                        c.Name,
+		Owner:                       c.Owner,
+		VolumePath:                  c.VolumePath,
+		IgnoreFlushesDuringBoot:     c.IgnoreFlushesDuringBoot,
+		LayerFolderPath:             c.LayerFolderPath,
+		Credentials:                 c.Credentials,
+		ProcessorCount:              c.ProcessorCount,
+		ProcessorWeight:             c.ProcessorWeight,
+		ProcessorMaximum:            c.ProcessorMaximum,
+		StorageIOPSMaximum:          c.StorageIOPSMaximum,
+		StorageBandwidthMaximum:     c.StorageBandwidthMaximum,
+		StorageSandboxSize:          c.StorageSandboxSize,
+		MemoryMaximumInMB:           c.MemoryMaximumInMB,
+		HostName:                    c.HostName,
+		HvPartition:                 c.HvPartition,
+		NetworkSharedContainerName:  c.NetworkSharedContainerName,
+		EndpointList:                c.EndpointList,
+		Servicing:                   c.Servicing,
+		AllowUnqualifiedDNSQuery:    c.AllowUnqualifiedDNSQuery,
+		DNSSearchList:               c.DNSSearchList,
+		ContainerType:               c.ContainerType,
+		TerminateOnLastHandleClosed: c.TerminateOnLastHandleClosed,
+	}
+	for _, l := range c.Layers {
+		out.Layers = append(out.Layers, hcsshim.Layer{ID: l.ID, Path: l.Path})
+	}
+	for _, d := range c.MappedDirectories {
+		out.MappedDirectories = append(out.MappedDirectories, hcsshim.MappedDir{
+			HostPath:          d.HostPath,
+			ContainerPath:     d.ContainerPath,
+			ReadOnly:          d.ReadOnly,
+			BandwidthMaximum:  d.BandwidthMaximum,
+			IOPSMaximum:       d.IOPSMaximum,
+			CreateInUtilityVM: d.CreateInUtilityVM,
+			LinuxMetadata:     d.LinuxMetadata,
+		})
+	}
+	for _, p := range c.MappedPipes {
+		out.MappedPipes = append(out.MappedPipes, hcsshim.MappedPipe{HostPath: p.HostPath, ContainerPipeName: p.ContainerPipeName})
+	}
+	if r := c.HvRuntime; r != nil {
+		out.HvRuntime = &hcsshim.HvRuntime{
+			ImagePath:           r.ImagePath,
+			SkipTemplate:        r.SkipTemplate,
+			LinuxInitrdFile:     r.LinuxInitrdFile,
+			LinuxKernelFile:     r.LinuxKernelFile,
+			LinuxBootParameters: r.LinuxBootParameters,
+			BootSource:          r.BootSource,
+			WritableBootSource:  r.WritableBootSource,
+		}
+	}
+	for _, d := range c.MappedVirtualDisks {
+		out.MappedVirtualDisks = append(out.MappedVirtualDisks, hcsshim.MappedVirtualDisk{
+			HostPath:          d.HostPath,
+			ContainerPath:     d.ContainerPath,
+			CreateInUtilityVM: d.CreateInUtilityVM,
+			ReadOnly:          d.ReadOnly,
+			Cache:             d.Cache,
+			AttachOnly:        d.AttachOnly,
+		})
+	}
+	for _, d := range c.AssignedDevices {
+		out.AssignedDevices = append(out.AssignedDevices, hcsshim.AssignedDevice{InterfaceClassGUID: d.InterfaceClassGUID})
+	}
+	return out
+}

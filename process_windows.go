@@ -1,0 +1,99 @@
+package local
+
+import (
+	"errors"
+	"io"
+	"time"
+
+	"github.com/Microsoft/hcsshim"
+	"golang.org/x/sys/windows"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// hcsProcess adapts an hcsshim.Process to the seam.
+type hcsProcess struct {
+	p hcsshim.Process // Invariants: immutable
+}
+
+func (h *hcsProcess) Pid() int                          { return h.p.Pid() }
+func (h *hcsProcess) Kill() error                       { return mapError(h.p.Kill()) }
+func (h *hcsProcess) Wait() error                       { return mapError(h.p.Wait()) }
+func (h *hcsProcess) WaitTimeout(d time.Duration) error { return mapError(h.p.WaitTimeout(d)) }
+func (h *hcsProcess) CloseStdin() error                 { return mapError(h.p.CloseStdin()) }
+func (h *hcsProcess) Close() error                      { return mapError(h.p.Close()) }
+
+func (h *hcsProcess) ExitCode() (int, error) {
+	code, err := h.p.ExitCode()
+	return code, mapError(err)
+}
+
+func (h *hcsProcess) ResizeConsole(width, height uint16) error {
+	return mapError(h.p.ResizeConsole(width, height))
+}
+
+func (h *hcsProcess) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, error) {
+	stdin, stdout, stderr, err := h.p.Stdio()
+	return stdin, stdout, stderr, mapError(err)
+}
+
+// mapError marks an hcsshim error with the seam's classes, keeping the error
+// itself (its text, and errors.As to *hcsshim.ProcessError and the like).
+// hcsshim's own predicates decide, as moby uses them; an error may have
+// several classes (ERROR_NOT_FOUND is both not exist and already stopped).
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	mapped := err
+	for _, c := range []struct {
+		is    func(error) bool
+		class error
+	}{
+		{hcsshim.IsPending, hcs.ErrPending},
+		{hcsshim.IsAlreadyStopped, hcs.ErrAlreadyStopped},
+		{hcsshim.IsNotExist, hcs.ErrNotExist},
+		{hcsshim.IsAlreadyClosed, hcs.ErrAlreadyClosed},
+		{hcsshim.IsTimeout, hcs.ErrTimeout},
+		{hcsshim.IsOperationInvalidState, hcs.ErrInvalidState},
+		{isBrokenPipe, hcs.ErrBrokenPipe},
+	} {
+		if c.is(err) {
+			mapped = hcs.WithClass(c.class, mapped)
+		}
+	}
+	return mapped
+}
+
+// isBrokenPipe tells whether HCS's error under err is ERROR_BROKEN_PIPE,
+// which is what a wait on a process whose system went away gets.
+func isBrokenPipe(err error) bool {
+	var perr *hcsshim.ProcessError
+	if errors.As(err, &perr) {
+		err = perr.Err
+	}
+	var cerr *hcsshim.ContainerError
+	if errors.As(err, &cerr) {
+		err = cerr.Err
+	}
+	return errors.Is(err, windows.ERROR_BROKEN_PIPE)
+}
+
+// toHcsshimProcessConfig is the same document in hcsshim's types.
+func toHcsshimProcessConfig(c *hcs.ProcessConfig) *hcsshim.ProcessConfig {
+	return &hcsshim.ProcessConfig{
+		ApplicationName:   c.ApplicationName,
+		CommandLine:       c.CommandLine,
+		CommandArgs:       c.CommandArgs,
+		User:              c.User,
+		WorkingDirectory:  c.WorkingDirectory,
+		Environment:       c.Environment,
+		EmulateConsole:    c.EmulateConsole,
+		CreateStdInPipe:   c.CreateStdInPipe,
+		CreateStdOutPipe:  c.CreateStdOutPipe,
+		CreateStdErrPipe:  c.CreateStdErrPipe,
+		ConsoleSize:       c.ConsoleSize,
+		CreateInUtilityVm: c.CreateInUtilityVm,
+		OCISpecification:  c.OCISpecification,
+	}
+}
