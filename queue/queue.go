@@ -3,9 +3,16 @@
 // zero value is ready and Append has moby's signature.
 //
 // moby's queue starts a goroutine per appended function, each parked until
-// its predecessor finishes. This one keeps pending functions in a slice per
-// key and runs them from a single worker goroutine per key that has pending
-// work; a key with nothing pending costs nothing.
+// its predecessor finishes. This one keeps the pending functions of a key in
+// a slice and runs them, in batches, from one worker goroutine per key that
+// has pending work; a key with nothing pending costs nothing.
+//
+// Starting a goroutine is most of what an event costs when events of many
+// keys alternate, so workers are reused: a worker whose key ran dry takes
+// over a key that became ready meanwhile instead of exiting, and a new
+// goroutine is started only when no worker is on its way. A key never waits
+// behind another key's functions: whenever keys are ready, one goroutine is
+// being started for them.
 package queue
 
 import "sync"
@@ -14,13 +21,29 @@ import "sync"
 // appended. Functions of different ids run concurrently.
 type Queue struct {
 	mu sync.Mutex
-	// pending holds, for each id with a running worker, the functions not
-	// yet started. Invariant: an id is a key iff its worker is running.
-	pending map[string][]func()
+	// All below is guarded by mu.
+
+	// keys holds every id with pending functions or a worker serving it.
+	keys map[string]*key
+	// ready lists, in order, the keys with pending functions and no worker.
+	ready []*key
+	// starting is set while a goroutine started for the ready keys has not
+	// taken one yet. Invariant: ready is non-empty only while starting is
+	// set or a worker is about to take from it.
+	starting bool
 	// unfinished counts the functions appended and not yet returned.
 	unfinished int
 	// drained is closed when unfinished drops to zero; nil while it is zero.
 	drained chan struct{}
+}
+
+// key is the state of one id.
+type key struct {
+	id      string
+	pending []func() // appended, not yet taken by a worker
+	// served is set while a worker owns the key; queued while it is in
+	// Queue.ready. At most one of them is set.
+	served, queued bool
 }
 
 // Append schedules f to run after every function appended before it with the
@@ -33,50 +56,89 @@ func (q *Queue) Append(id string, f func()) {
 		q.drained = make(chan struct{})
 	}
 	q.unfinished++
-	if fns, busy := q.pending[id]; busy {
-		q.pending[id] = append(fns, f)
-		return
+	k := q.keys[id]
+	if k == nil {
+		if q.keys == nil {
+			q.keys = make(map[string]*key)
+		}
+		k = &key{id: id}
+		q.keys[id] = k
 	}
-	if q.pending == nil {
-		q.pending = make(map[string][]func())
-	}
-	q.pending[id] = nil
-	go q.work(id, f)
-}
-
-// work runs f and then the functions appended for id meanwhile, until none
-// is left.
-func (q *Queue) work(id string, f func()) {
-	for f != nil {
-		f()
-		f = q.next(id)
+	k.pending = append(k.pending, f)
+	if !k.served && !k.queued {
+		k.queued = true
+		q.ready = append(q.ready, k)
+		q.startWorker()
 	}
 }
 
-// next accounts for the function that just returned and takes the next one
-// for id, or retires the worker.
-func (q *Queue) next(id string) func() {
+// startWorker starts a goroutine for the ready keys unless one is already
+// on its way. q.mu must be held.
+func (q *Queue) startWorker() {
+	if len(q.ready) > 0 && !q.starting {
+		q.starting = true
+		go q.work()
+	}
+}
+
+// work serves ready keys until none is left.
+func (q *Queue) work() {
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.unfinished--
-	if q.unfinished == 0 {
-		close(q.drained)
-		q.drained = nil
+	q.starting = false
+	k := q.takeReady()
+	q.mu.Unlock()
+
+	var batch []func()
+	for k != nil {
+		batch, k = q.next(k, batch)
+		for i, f := range batch {
+			f()
+			batch[i] = nil // let the function be collected
+		}
 	}
-	fns := q.pending[id]
-	if len(fns) == 0 {
-		delete(q.pending, id)
+}
+
+// takeReady takes the first ready key for the calling worker and, if more
+// keys are ready, starts another goroutine for them, so that they do not
+// wait for this worker's key. q.mu must be held.
+func (q *Queue) takeReady() *key {
+	if len(q.ready) == 0 {
 		return nil
 	}
-	f := fns[0]
-	fns[0] = nil // let the function be collected once it ran
-	if len(fns) == 1 {
-		fns = fns[:0] // reuse the backing array from its start
-	} else {
-		fns = fns[1:]
+	k := q.ready[0]
+	q.ready[0] = nil
+	q.ready = q.ready[1:]
+	if len(q.ready) == 0 {
+		q.ready = q.ready[:0:0] // drop the drained backing array
 	}
-	q.pending[id] = fns
-	return f
+	k.queued, k.served = false, true
+	q.startWorker()
+	return k
+}
+
+// next accounts for the batch that ran and returns the next batch to run and
+// its key: more of k's functions, reusing the batch's array, or those of a
+// key that became ready. It returns a nil key when the worker should exit.
+func (q *Queue) next(k *key, ran []func()) ([]func(), *key) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(ran) > 0 {
+		q.unfinished -= len(ran)
+		if q.unfinished == 0 {
+			close(q.drained)
+			q.drained = nil
+		}
+	}
+	if len(k.pending) == 0 {
+		k.served = false
+		delete(q.keys, k.id)
+		if k = q.takeReady(); k == nil {
+			return nil, nil
+		}
+	}
+	batch := k.pending
+	k.pending = ran[:0]
+	return batch, k
 }
 
 // Wait blocks until every function appended before the call, and every one

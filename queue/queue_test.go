@@ -2,6 +2,8 @@ package queue
 
 import (
 	"fmt"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 
@@ -117,16 +119,17 @@ func TestOneWorkerPerBusyID(t *testing.T) {
 		q.Append("a", func() {})
 	}
 	q.mu.Lock()
-	workers, pending := len(q.pending), len(q.pending["a"])
+	keys, pending, ready := len(q.keys), len(q.keys["a"].pending), len(q.ready)
 	q.mu.Unlock()
-	assert.Equal(t, workers, 1)
+	assert.Equal(t, keys, 1)
 	assert.Equal(t, pending, 1000)
+	assert.Equal(t, ready, 0, "served by its worker, not waiting for another")
 	close(release)
 	q.Wait()
 
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	assert.Check(t, is.Len(q.pending, 0), "an idle id keeps no state")
+	assert.Check(t, is.Len(q.keys, 0), "an idle id keeps no state")
 	assert.Equal(t, q.unfinished, 0)
 }
 
@@ -150,4 +153,60 @@ func TestAppendFromARunningFunction(t *testing.T) {
 	})
 	q.Wait()
 	assert.DeepEqual(t, order, []int{1, 2, 3})
+}
+
+// A goroutine per id with pending work, none more, however many functions
+// are pending; none at all once the queue drained (goleak, in TestMain).
+func TestGoroutinesPerBusyID(t *testing.T) {
+	const busy = 10
+	var q Queue
+	release := make(chan struct{})
+	var entered sync.WaitGroup
+	entered.Add(busy)
+	for i := 0; i < busy; i++ {
+		q.Append(fmt.Sprint("ctr-", i), func() { entered.Done(); <-release })
+	}
+	entered.Wait()
+	for i := 0; i < 1000; i++ {
+		q.Append(fmt.Sprint("ctr-", i%busy), func() {})
+	}
+	// The goroutine started for the last ready id may still be on its way
+	// out; wait until only the workers are left.
+	for workers() > busy {
+		runtime.Gosched()
+	}
+	assert.Equal(t, workers(), busy)
+	close(release)
+	q.Wait()
+}
+
+// workers counts the goroutines running a queue's worker.
+func workers() int {
+	buf := make([]byte, 1<<20)
+	return strings.Count(string(buf[:runtime.Stack(buf, true)]), "queue.(*Queue).work(")
+}
+
+// Workers are handed over from id to id; each id's order holds even when
+// ids take turns with one producer, the case where that happens most.
+func TestOrderWhenIDsAlternate(t *testing.T) {
+	const ids, rounds = 50, 200
+	var q Queue
+	var mu sync.Mutex
+	last := make(map[int]int)
+	for r := 0; r < rounds; r++ {
+		for i := 0; i < ids; i++ {
+			q.Append(fmt.Sprint(i), func() {
+				mu.Lock()
+				defer mu.Unlock()
+				if got := last[i]; got != r {
+					t.Errorf("id %d ran round %d after %d", i, r, got-1)
+				}
+				last[i] = r + 1
+			})
+		}
+	}
+	q.Wait()
+	for i := 0; i < ids; i++ {
+		assert.Equal(t, last[i], rounds)
+	}
 }
