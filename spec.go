@@ -106,7 +106,7 @@ func (t translator) setResources(config *hcs.ContainerConfig, r *specs.WindowsRe
 			// so that the container keeps its request on a larger host.
 			count, host := *cpu.Count, uint64(t.host.NumCPU())
 			if count > host {
-				t.logger.Warnf("Changing requested CPUCount of %d to current number of processors, %d", count, host)
+				t.logger.WithField("container", config.Name).Warnf("Changing requested CPUCount of %d to current number of processors, %d", count, host)
 				count = host
 			}
 			config.ProcessorCount = uint32(count)
@@ -314,7 +314,7 @@ func environment(env []string) map[string]string {
 // to the context's logger.
 func Documents(ctx context.Context, id string, spec *specs.Spec, host hcs.Host, opts ...Option) (*hcs.ContainerConfig, *hcs.ProcessConfig, error) {
 	o := newOptions(opts)
-	t := translator{host: host, owner: o.owner, logger: log.G(ctx).WithField("container", id)}
+	t := translator{host: host, owner: o.owner, logger: log.G(ctx)}
 	config, err := t.containerConfig(id, spec)
 	if err != nil {
 		return nil, nil, err

@@ -12,6 +12,7 @@ package hcsfake
 
 import (
 	"crypto/sha1" //nolint:gosec // a name-based UUID, as RFC 4122 version 5
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strings"
@@ -143,7 +144,14 @@ func (h *Host) NameToGuid(name string) (string, error) {
 	u := sum[:16]
 	u[6] = u[6]&0x0f | 0x50 // version 5
 	u[8] = u[8]&0x3f | 0x80 // RFC 4122 variant
-	return fmt.Sprintf("%x-%x-%x-%x-%x", u[0:4], u[4:6], u[6:8], u[8:10], u[10:16]), nil
+	var b [36]byte
+	hex.Encode(b[0:8], u[0:4])
+	hex.Encode(b[9:13], u[4:6])
+	hex.Encode(b[14:18], u[6:8])
+	hex.Encode(b[19:23], u[8:10])
+	hex.Encode(b[24:36], u[10:16])
+	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
+	return string(b[:]), nil
 }
 
 // CreateContainer implements hcs.Host: the system is created, not started.
