@@ -162,9 +162,18 @@ func BenchmarkLifecycleHCSOnly(b *testing.B) {
 	for _, live := range []int{1, 100, 10_000} {
 		b.Run(fmt.Sprintf("live=%d", live), func(b *testing.B) {
 			host := hcsfake.New(2)
-			config := &hcs.ContainerConfig{SystemType: "Container"}
+			document, _, err := Documents(context.Background(), "x", spec(b, "cmd"), host)
+			if err != nil {
+				b.Fatal(err)
+			}
+			config := func(id string) *hcs.ContainerConfig {
+				c := *document
+				c.Name = id
+				return &c
+			}
 			for i := 0; i < live; i++ {
-				c, err := host.CreateContainer(fmt.Sprint("live-", i), config)
+				id := fmt.Sprint("live-", i)
+				c, err := host.CreateContainer(id, config(id))
 				if err != nil || c.Start() != nil {
 					b.Fatal(err)
 				}
@@ -173,7 +182,8 @@ func BenchmarkLifecycleHCSOnly(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				c, err := host.CreateContainer(fmt.Sprint("c-", i), config)
+				id := fmt.Sprint("c-", i)
+				c, err := host.CreateContainer(id, config(id))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -217,15 +227,18 @@ func BenchmarkIdleContainer(b *testing.B) {
 		c.(*client).eventQ.Wait()
 		total += float64(heapInUse()-before) / n
 
+		// The same documents, created and handed to the host without the
+		// library: what the host keeps of them is the host's.
 		other := hcsfake.New(2)
-		config, _, err := Documents(ctx, "x", s, other)
-		if err != nil {
-			b.Fatal(err)
-		}
 		handles := make([]hcs.Container, n)
 		before = heapInUse()
 		for j := range handles {
-			if handles[j], err = other.CreateContainer(fmt.Sprint("idle-", j), config); err != nil {
+			id := fmt.Sprint("idle-", j)
+			config, _, err := Documents(ctx, id, s, other)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if handles[j], err = other.CreateContainer(id, config); err != nil {
 				b.Fatal(err)
 			}
 			_ = handles[j].Start()

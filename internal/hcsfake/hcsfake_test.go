@@ -3,6 +3,7 @@ package hcsfake
 import (
 	"errors"
 	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -19,9 +20,52 @@ func TestMain(m *testing.M) {
 
 func create(t *testing.T, h *Host, id string, hv bool) hcs.Container {
 	t.Helper()
-	c, err := h.CreateContainer(id, &hcs.ContainerConfig{SystemType: "Container", Name: id, HvPartition: hv})
+	c, err := h.CreateContainer(id, document(id, hv))
 	assert.NilError(t, err)
 	return c
+}
+
+// document is a valid container document for id.
+func document(id string, hv bool) *hcs.ContainerConfig {
+	c := &hcs.ContainerConfig{
+		SystemType:      "Container",
+		Name:            id,
+		LayerFolderPath: `C:\layers\sandbox`,
+		Layers:          []hcs.Layer{{ID: "bd9c3ef9-f239-59b5-a27e-15c523b1d149", Path: `C:\layers\base`}},
+		VolumePath:      `\\?\Volume{66d1ef4c-7a00-11e6-8948-00155ddbef9d}`,
+	}
+	if hv {
+		c.VolumePath = ""
+		c.HvPartition = true
+		c.HvRuntime = &hcs.HvRuntime{ImagePath: `C:\layers\base\UtilityVM`}
+	}
+	return c
+}
+
+// HCS refuses documents the backend must never send.
+func TestInvalidDocuments(t *testing.T) {
+	h := New(2)
+	for name, change := range map[string]func(*hcs.ContainerConfig){
+		"system type":      func(c *hcs.ContainerConfig) { c.SystemType = "VirtualMachine" },
+		"name":             func(c *hcs.ContainerConfig) { c.Name = "other" },
+		"no layers":        func(c *hcs.ContainerConfig) { c.Layers = nil },
+		"layer id":         func(c *hcs.ContainerConfig) { c.Layers[0].ID = "base" },
+		"no scratch":       func(c *hcs.ContainerConfig) { c.LayerFolderPath = "" },
+		"volume":           func(c *hcs.ContainerConfig) { c.VolumePath += `\` },
+		"hyper-v runtime":  func(c *hcs.ContainerConfig) { c.HvPartition = true },
+		"devices":          func(c *hcs.ContainerConfig) { c.AssignedDevices = []hcs.AssignedDevice{{}} },
+		"processors":       func(c *hcs.ContainerConfig) { c.ProcessorCount = 3 },
+		"memory":           func(c *hcs.ContainerConfig) { c.MemoryMaximumInMB = -1 },
+		"hyper-v no image": func(c *hcs.ContainerConfig) { c.HvRuntime.ImagePath = "" },
+		"hyper-v volume":   func(c *hcs.ContainerConfig) { c.VolumePath = "x" },
+	} {
+		hv := strings.HasPrefix(name, "hyper-v ") && name != "hyper-v runtime" || name == "devices"
+		c := document("c1", hv)
+		change(c)
+		_, err := h.CreateContainer("c1", c)
+		assert.Check(t, errors.Is(err, ErrInvalidDocument), "%s: %v", name, err)
+	}
+	assert.Check(t, is.Len(h.Systems(), 0))
 }
 
 func run(t *testing.T, c hcs.Container, commandLine string) (hcs.Process, io.WriteCloser, io.ReadCloser, io.ReadCloser) {
@@ -54,7 +98,7 @@ func TestSystemStates(t *testing.T) {
 	assert.Check(t, errors.Is(c.Start(), hcs.ErrInvalidState), "started twice")
 	assert.Check(t, errors.Is(c.Pause(), hcs.ErrInvalidState), "process isolation cannot pause")
 
-	_, err = h.CreateContainer("c1", &hcs.ContainerConfig{})
+	_, err = h.CreateContainer("c1", document("c1", false))
 	assert.Check(t, errors.Is(err, ErrAlreadyExists))
 
 	assert.Check(t, errors.Is(c.Shutdown(), hcs.ErrPending))
@@ -266,7 +310,7 @@ func TestDocumentsAreRecorded(t *testing.T) {
 	p, _, _, _ := run(t, c, "cmd /c exit 0")
 	assert.NilError(t, p.Wait())
 	assert.NilError(t, p.Close())
-	assert.DeepEqual(t, h.ContainerConfigs(), []hcs.ContainerConfig{{SystemType: "Container", Name: "c1"}})
+	assert.DeepEqual(t, h.ContainerConfigs(), []hcs.ContainerConfig{*document("c1", false)})
 	assert.DeepEqual(t, h.ProcessConfigs("c1"), []hcs.ProcessConfig{{CommandLine: "cmd /c exit 0", CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true}})
 	stop(t, c)
 }

@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -165,6 +166,9 @@ func (h *Host) CreateContainer(id string, config *hcs.ContainerConfig) (hcs.Cont
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.containerDocs = append(h.containerDocs, *config)
+	if err := h.checkContainerConfig(id, config); err != nil {
+		return nil, fmt.Errorf("create %s: %w", id, err)
+	}
 	if _, taken := h.systems[id]; taken {
 		return nil, fmt.Errorf("create %s: %w", id, ErrAlreadyExists)
 	}
@@ -196,6 +200,51 @@ func (h *Host) OpenContainer(id string) (hcs.Container, error) {
 	}
 	return s.open(), nil
 }
+
+// ErrInvalidDocument is the raw error of a document HCS would refuse
+// (HCS_E_INVALID_JSON and kin); the seam has no class for it.
+var ErrInvalidDocument = errors.New("hcsfake: the document is not valid for HCS")
+
+// checkContainerConfig refuses what HCS refuses of a schema-v1 container
+// document, as far as the backend can get it wrong. h.mu must be held.
+func (h *Host) checkContainerConfig(id string, c *hcs.ContainerConfig) error {
+	invalid := func(format string, args ...any) error {
+		return fmt.Errorf("%w: "+format, append([]any{ErrInvalidDocument}, args...)...)
+	}
+	switch {
+	case c.SystemType != "Container":
+		return invalid("SystemType %q", c.SystemType)
+	case c.Name != id:
+		return invalid("Name %q for id %q", c.Name, id)
+	case len(c.Layers) == 0:
+		return invalid("no Layers")
+	case c.LayerFolderPath == "":
+		return invalid("no LayerFolderPath")
+	case c.HvPartition != (c.HvRuntime != nil):
+		return invalid("HvPartition %t with HvRuntime %v", c.HvPartition, c.HvRuntime)
+	case c.HvPartition && (c.HvRuntime.ImagePath == "" || c.VolumePath != ""):
+		return invalid("Hyper-V with ImagePath %q and VolumePath %q", c.HvRuntime.ImagePath, c.VolumePath)
+	case !c.HvPartition && !volumePath.MatchString(c.VolumePath):
+		return invalid("VolumePath %q", c.VolumePath)
+	case c.HvPartition && len(c.AssignedDevices) > 0:
+		return invalid("AssignedDevices with Hyper-V")
+	case int(c.ProcessorCount) > h.cpus:
+		return invalid("ProcessorCount %d on a host with %d", c.ProcessorCount, h.cpus)
+	case c.MemoryMaximumInMB < 0:
+		return invalid("MemoryMaximumInMB %d", c.MemoryMaximumInMB)
+	}
+	for _, l := range c.Layers {
+		if !guid.MatchString(l.ID) || l.Path == "" {
+			return invalid("Layer %+v", l)
+		}
+	}
+	return nil
+}
+
+var (
+	volumePath = regexp.MustCompile(`^\\\\\?\\Volume\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}{1,2}$`)
+	guid       = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+)
 
 // ContainerConfigs returns the container documents received, in order.
 func (h *Host) ContainerConfigs() []hcs.ContainerConfig {
