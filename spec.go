@@ -144,6 +144,12 @@ func (t translator) setStorage(config *hcs.ContainerConfig, spec *specs.Spec) er
 	if len(folders) < 2 {
 		return invalidSpec("at least two LayerFolders must be supplied to the runtime")
 	}
+	for i, folder := range folders {
+		// moby would send it; HCS refuses a layer without a path.
+		if folder == "" {
+			return invalidSpec(fmt.Sprintf("Windows.LayerFolders[%d] must not be empty", i))
+		}
+	}
 	config.LayerFolderPath = folders[len(folders)-1]
 	images := folders[:len(folders)-1]
 
