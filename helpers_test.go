@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"io"
+	"os"
 	"sync"
 	"testing"
 
@@ -21,8 +22,8 @@ import (
 
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if !testing.Verbose() {
-		// The backend logs every event; keep quiet runs quiet.
+	if os.Getenv("LCW_TEST_LOG") != "1" {
+		// The backend logs every event; LCW_TEST_LOG=1 shows them.
 		log.L.Logger.SetOutput(io.Discard)
 	}
 	goleak.VerifyTestMain(m)

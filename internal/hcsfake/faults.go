@@ -44,7 +44,9 @@ const (
 // asynchronously.
 //
 // Err may be a class of the seam (hcs.ErrPending: "accepted" but never done,
-// hcs.ErrInvalidState, ...) or any other error.
+// hcs.ErrInvalidState, ...) or any other error. Operations that return a
+// handle (CreateContainer, OpenContainer, CreateProcess) give none with a
+// pending answer: for them Pending means Err: pending, nothing done.
 type Fault struct {
 	Op Op
 	// ID limits the fault to one compute system; "" matches every one.
@@ -72,6 +74,20 @@ func (h *Host) Inject(f Fault) {
 	h.faults = append(h.faults, &f)
 }
 
+// ClearFaultsOf disarms the faults that target system id.
+func (h *Host) ClearFaultsOf(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	kept := h.faults[:0]
+	for _, f := range h.faults {
+		if f.ID != id {
+			kept = append(kept, f)
+		}
+	}
+	clear(h.faults[len(kept):])
+	h.faults = kept
+}
+
 // ClearFaults disarms every fault.
 func (h *Host) ClearFaults() {
 	h.mu.Lock()
@@ -86,6 +102,9 @@ func (h *Host) fault(op Op, id string, pid int) *Fault {
 	for i, f := range h.faults {
 		if f.Op != op || (f.ID != "" && f.ID != id) || (f.Pid != 0 && f.Pid != pid) {
 			continue
+		}
+		if f.Err != nil && !f.Late {
+			h.refused[op]++
 		}
 		if f.Times > 0 {
 			f.Times--
@@ -116,6 +135,18 @@ func (f *Fault) before() error {
 	return f.Err
 }
 
+// handleErr is the error of a call that returns a handle, before its work:
+// such a call answers pending without doing anything.
+func (f *Fault) handleErr() error {
+	if err := f.before(); err != nil {
+		return err
+	}
+	if f != nil && f.Pending {
+		return errPending
+	}
+	return nil
+}
+
 // after turns a successful call's answer into the fault's late error, or
 // into a pending answer, when asked.
 func (f *Fault) after(err error) error {
@@ -128,6 +159,14 @@ func (f *Fault) after(err error) error {
 		return errPending
 	}
 	return nil
+}
+
+// Refused reports how many calls of op a fault made fail without doing
+// their work (a Close that did not close, say).
+func (h *Host) Refused(op Op) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.refused[op]
 }
 
 // Calls reports how many times op was called on this host, faults or not.

@@ -65,6 +65,7 @@ type Host struct {
 	terminateCode int
 	faults        []*Fault
 	calls         map[Op]int
+	refused       map[Op]int
 	containerDocs []hcs.ContainerConfig
 	processDocs   map[string][]hcs.ProcessConfig
 	handles       int // open handles of systems and processes
@@ -85,6 +86,7 @@ func New(cpus int, paths ...string) *Host {
 		nextPid:       1000,
 		terminateCode: DefaultTerminateExitCode,
 		calls:         make(map[Op]int),
+		refused:       make(map[Op]int),
 		processDocs:   make(map[string][]hcs.ProcessConfig),
 	}
 	h.changed.L = &h.mu
@@ -160,7 +162,7 @@ func (h *Host) CreateContainer(id string, config *hcs.ContainerConfig) (hcs.Cont
 	h.mu.Lock()
 	f := h.fault(OpCreateContainer, id, 0)
 	h.mu.Unlock()
-	if err := f.before(); err != nil {
+	if err := f.handleErr(); err != nil {
 		return nil, err
 	}
 	h.mu.Lock()
@@ -189,7 +191,7 @@ func (h *Host) OpenContainer(id string) (hcs.Container, error) {
 	h.mu.Lock()
 	f := h.fault(OpOpenContainer, id, 0)
 	h.mu.Unlock()
-	if err := f.before(); err != nil {
+	if err := f.handleErr(); err != nil {
 		return nil, err
 	}
 	h.mu.Lock()

@@ -273,6 +273,9 @@ func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, er
 		return nil, err
 	}
 	defer c.sys.host.mu.Unlock()
+	if f != nil && f.Pending {
+		return nil, c.errorf(OpCreateProcess, errPending)
+	}
 	s := c.sys
 	h := s.host
 	h.processDocs[s.id] = append(h.processDocs[s.id], *config)
@@ -285,7 +288,7 @@ func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, er
 	h.nextPid += 4 // Windows pids are multiples of four
 	p := newProcess(s, h.nextPid, config)
 	s.processes = append(s.processes, p)
-	return p.open(), f.after(nil)
+	return p.open(), nil
 }
 
 // Close releases the handle. Closing twice is not an error, as in hcsshim.
