@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"syscall"
 	"testing"
 
 	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
@@ -183,4 +185,43 @@ func TestMisbehavingBackend(t *testing.T) {
 	assert.DeepEqual(t, eventTypes(e.rec.await("good", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
 	_, err := tsk.Delete(e.ctx)
 	assert.NilError(t, err)
+}
+
+// A Backend that blocks in ProcessEvent for one container holds up only
+// that container's later events: the API answers, other containers' events
+// flow, and the held events arrive, in order, once the Backend returns.
+func TestBlockingBackend(t *testing.T) {
+	e := newEnv(t)
+	release := make(chan struct{})
+	blocked := make(chan struct{}, 1)
+	e.rec.onEvent = func(id string, ev types.EventType) {
+		if id == "slow" && ev == types.EventCreate {
+			blocked <- struct{}{}
+			<-release
+		}
+	}
+	ctr, tsk, _ := e.start("slow", spec(t, "ping -t localhost"))
+	<-blocked
+	// Calls on the blocked container return.
+	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, false, (&output{}).attach)
+	assert.NilError(t, err)
+	_, err = tsk.Status(e.ctx)
+	assert.NilError(t, err)
+	assert.NilError(t, tsk.Kill(e.ctx, syscall.SIGKILL))
+
+	// Another container's whole life goes on.
+	other, otherTask, _ := e.start("fast", spec(t, "cmd /c exit 0"))
+	assert.DeepEqual(t, eventTypes(e.rec.await("fast", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	_, err = otherTask.Delete(e.ctx)
+	assert.NilError(t, err)
+	assert.NilError(t, other.Delete(e.ctx))
+	assert.Check(t, is.Len(e.rec.stream("slow"), 0), "held while the backend blocks")
+
+	close(release)
+	events := e.rec.await("slow", 6)
+	assert.DeepEqual(t, eventTypes(events)[:4], []types.EventType{types.EventCreate, types.EventStart, types.EventExecAdded, types.EventExecStarted})
+	assert.DeepEqual(t, eventTypes(events)[4:], []types.EventType{types.EventExit, types.EventExit})
+	_, err = tsk.Delete(e.ctx)
+	assert.NilError(t, err)
+	assert.NilError(t, ctr.Delete(e.ctx))
 }
