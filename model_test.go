@@ -216,6 +216,9 @@ type modelContainer struct {
 	// system was stopped under it (a kill, a restore): from then on any
 	// call that reaches HCS may fail with an HCS error.
 	shaky bool
+	// paused is set while a Pause succeeded and no Resume did since: HCS
+	// then refuses to create processes.
+	paused bool
 
 	task        types.Task
 	taskDeleted bool
@@ -270,7 +273,7 @@ func (a *actor) run(steps int) {
 // expect checks a call's result against the outcomes the model allows.
 func (a *actor) expect(c *modelContainer, name string, err error, allowed ...outcome) outcome {
 	got := classify(err)
-	if c != nil && c.shaky && (allowed[0] == ok || contains(allowed, ok)) {
+	if c != nil && (c.shaky || c.paused) && contains(allowed, ok) {
 		allowed = append(allowed, isUnclassified)
 	}
 	if !contains(allowed, got) {
@@ -317,7 +320,7 @@ func (a *actor) step() {
 			return // keep the container a while longer
 		}
 		a.create()
-	case op < 14:
+	case op < 18:
 		var t types.Task
 		err := m.call("NewTask", func() (err error) { t, err = c.ctr.NewTask(ctx, "", true, drain); return err })
 		switch {
@@ -332,7 +335,7 @@ func (a *actor) step() {
 				a.probe.Store(c)
 			}
 		}
-	case op < 24:
+	case op < 30:
 		if !a.hasTask(c) {
 			return
 		}
@@ -344,7 +347,7 @@ func (a *actor) step() {
 			c.execs = append(c.execs, id)
 			c.processes[id] = p
 		}
-	case op < 32:
+	case op < 36:
 		if !a.hasTask(c) {
 			return
 		}
@@ -355,7 +358,7 @@ func (a *actor) step() {
 		err := m.call("Kill", func() error { return c.task.Kill(ctx, signal) })
 		a.expect(c, "Kill", err, ok)
 		c.shaky = true // the system stops under the next calls
-	case op < 40:
+	case op < 43:
 		if !a.hasTask(c) {
 			return
 		}
@@ -376,8 +379,9 @@ func (a *actor) step() {
 			} else {
 				c.resumes++
 			}
+			c.paused = pause
 		}
-	case op < 48:
+	case op < 50:
 		if !a.hasTask(c) {
 			return
 		}
@@ -405,7 +409,7 @@ func (a *actor) step() {
 		if err == nil {
 			c.taskDeleted = true
 		}
-	case op < 64:
+	case op < 63:
 		if c.task == nil || c.taskDeleted {
 			return
 		}
@@ -418,7 +422,7 @@ func (a *actor) step() {
 			c.taskDeleted = true
 		}
 		c.shaky = true
-	case op < 74:
+	case op < 69:
 		err := m.call("Container.Delete", func() error { return c.ctr.Delete(ctx) })
 		switch {
 		case c.deleted:
@@ -432,7 +436,7 @@ func (a *actor) step() {
 		if classify(err) == ok || classify(err) == isUnclassified {
 			c.deleted = true
 		}
-	case op < 80:
+	case op < 74:
 		a.restore(c)
 	default:
 		a.processCall(c)
