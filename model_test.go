@@ -250,7 +250,13 @@ type actor struct {
 	gen     int
 	cur     *modelContainer
 	history []*modelContainer
-	probe   atomic.Pointer[modelContainer]
+	probe   atomic.Pointer[probeTarget]
+}
+
+// probeTarget is what the prober calls: set whole, never changed.
+type probeTarget struct {
+	ctr  types.Container
+	task types.Task
 }
 
 func (a *actor) run(steps int) {
@@ -332,7 +338,7 @@ func (a *actor) step() {
 			if a.expect(c, "NewTask", err, ok) == ok {
 				c.task, c.taskDeleted = t, false
 				c.starts++
-				a.probe.Store(c)
+				a.probe.Store(&probeTarget{c.ctr, t})
 			}
 		}
 	case op < 30:
@@ -626,18 +632,17 @@ func (a *actor) prober(stop, done chan struct{}) {
 			return
 		default:
 		}
-		c := a.probe.Load()
-		if c == nil {
+		p := a.probe.Load()
+		if p == nil {
 			runtime.Gosched()
 			continue
 		}
-		t := c.task
 		_ = a.m.call("probe", func() error {
-			_, _ = t.Status(ctx)
-			_ = t.Pid()
-			_, _ = t.Stats(ctx)
-			_, _ = t.Summary(ctx)
-			_, _ = c.ctr.Task(ctx)
+			_, _ = p.task.Status(ctx)
+			_ = p.task.Pid()
+			_, _ = p.task.Stats(ctx)
+			_, _ = p.task.Summary(ctx)
+			_, _ = p.ctr.Task(ctx)
 			return nil
 		})
 		a.m.probes.Add(1)
