@@ -51,21 +51,10 @@ var _ types.Container = (*container)(nil)
 // The container's lock is not held while HCS creates the process nor while
 // the engine's attachStdio runs; starting keeps other calls out meanwhile.
 func (ctr *container) NewTask(_ context.Context, _ string, _ bool, attachStdio types.StdioCallback) (_ types.Task, retErr error) {
-	ctr.mu.Lock()
-	switch {
-	case ctr.ociSpec == nil:
-		ctr.mu.Unlock()
-		return nil, notImplemented(errors.New("a restored container cannot be started"))
-	case ctr.task != nil || ctr.starting:
-		ctr.mu.Unlock()
-		return nil, notModified(fmt.Errorf("task for container %s: %w", ctr.id, cerrdefs.ErrAlreadyExists))
-	case ctr.hcsContainer == nil:
-		ctr.mu.Unlock()
-		return nil, ctr.errNotFound()
+	hc, err := ctr.claimStart()
+	if err != nil {
+		return nil, err
 	}
-	ctr.starting = true
-	hc := ctr.hcsContainer
-	ctr.mu.Unlock()
 	defer func() {
 		if retErr != nil {
 			ctr.mu.Lock()
@@ -94,6 +83,23 @@ func (ctr *container) NewTask(_ context.Context, _ string, _ bool, attachStdio t
 	go t.reap()
 	logger.WithField("pid", t.pid).Debug("task started")
 	return t, nil
+}
+
+// claimStart marks the container as starting a task, after the checks
+// moby makes, and returns its compute system.
+func (ctr *container) claimStart() (hcs.Container, error) {
+	ctr.mu.Lock()
+	defer ctr.mu.Unlock()
+	switch {
+	case ctr.ociSpec == nil:
+		return nil, notImplemented(errors.New("a restored container cannot be started"))
+	case ctr.task != nil || ctr.starting:
+		return nil, notModified(fmt.Errorf("task for container %s: %w", ctr.id, cerrdefs.ErrAlreadyExists))
+	case ctr.hcsContainer == nil:
+		return nil, ctr.errNotFound()
+	}
+	ctr.starting = true
+	return ctr.hcsContainer, nil
 }
 
 // startProcess creates a process from config, hands its stdio to

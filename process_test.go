@@ -90,6 +90,7 @@ func TestProcessResize(t *testing.T) {
 	assert.Equal(t, docs[1].ConsoleSize, [2]uint{25, 80})
 	assert.Check(t, docs[1].EmulateConsole && !docs[1].CreateStdErrPipe)
 	cleanUp(t, e, ctr, tsk)
+	e.rec.await("c1", 6) // both exits: the exec was reaped
 	assert.Check(t, cerrdefs.IsNotFound(proc.Resize(e.ctx, 1, 1)))
 }
 
