@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -66,6 +65,10 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	}
 	return r.run(ctx, client)
 }
+
+// killWait bounds the wait for a container's exit after SIGKILL, which
+// terminates its compute system.
+const killWait = time.Minute
 
 // runner takes one container through its life.
 type runner struct {
@@ -232,19 +235,22 @@ func (r *runner) waitOrStop(ctx context.Context, task types.Task, exited <-chan 
 		r.printer.report("stop", fmt.Sprintf("timed out after %s: stopping the container", r.flags.timeout))
 	}
 	stopCtx := context.WithoutCancel(ctx)
-	for _, signal := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
-		if err := task.Kill(stopCtx, signal); err != nil {
+	for _, step := range []struct {
+		signal syscall.Signal
+		wait   time.Duration
+	}{{syscall.SIGTERM, r.flags.grace}, {syscall.SIGKILL, killWait}} {
+		if err := task.Kill(stopCtx, step.signal); err != nil {
 			r.printer.report("kill", describe(err))
 		}
-		grace := time.NewTimer(r.flags.grace)
+		timer := time.NewTimer(step.wait)
 		select {
 		case ei := <-exited:
-			grace.Stop()
+			timer.Stop()
 			return ei, nil
-		case <-grace.C:
+		case <-timer.C:
 		}
 	}
-	return types.EventInfo{}, errors.New("the container did not stop")
+	return types.EventInfo{}, fmt.Errorf("the container did not stop within %s of SIGKILL", killWait)
 }
 
 // printer is runspec's Backend: it prints every event as it arrives and
