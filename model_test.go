@@ -51,7 +51,7 @@ type modelConfig struct{ actors, steps int }
 func TestModel(t *testing.T) {
 	cfg := modelConfig{actors: 24, steps: 60}
 	if *modelLong || os.Getenv("LCW_MODEL_LONG") == "1" {
-		cfg = modelConfig{actors: 200, steps: 1500}
+		cfg = modelConfig{actors: 200, steps: 1000}
 	}
 	if n, err := strconv.Atoi(os.Getenv("LCW_MODEL_STEPS")); err == nil {
 		cfg.steps = n
@@ -646,7 +646,7 @@ func (a *actor) prober(stop, done chan struct{}) {
 			return nil
 		})
 		a.m.probes.Add(1)
-		time.Sleep(100 * time.Microsecond) // give the actor room; not a synchronisation
+		time.Sleep(time.Millisecond) // give the actors room; not a synchronisation
 	}
 }
 
