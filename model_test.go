@@ -121,7 +121,7 @@ func (m *model) newClient() *client {
 	c, err := NewClient(context.Background(), nil, "", "model", m.rec,
 		// Short enough for shutdowns that never finish (injected), long
 		// enough that a real one always does, even under -race.
-		WithHost(m.host), WithShutdownTimeout(300*time.Millisecond), WithRestoreTimeout(5*time.Second))
+		WithHost(m.host), WithShutdownTimeout(3*time.Second), WithRestoreTimeout(10*time.Second))
 	if err != nil {
 		panic(err)
 	}
