@@ -261,15 +261,19 @@ type probeTarget struct {
 
 func (a *actor) run(steps int) {
 	probeDone := make(chan struct{})
-	stopProbe := make(chan struct{})
-	go a.prober(stopProbe, probeDone)
+	tick := make(chan struct{}, 1)
+	go a.prober(tick, probeDone)
 	for i := 0; i < steps; i++ {
 		if a.cur != nil && a.r.Intn(5) == 0 {
 			a.injectFault()
 		}
 		a.step()
+		select {
+		case tick <- struct{}{}: // a probe per step, at most
+		default:
+		}
 	}
-	close(stopProbe)
+	close(tick)
 	<-probeDone
 	for _, c := range a.history {
 		a.cleanUp(c)
@@ -621,20 +625,15 @@ func (a *actor) cleanUp(c *modelContainer) {
 }
 
 // prober calls the read-only methods of whatever task the actor has, from
-// another goroutine, so that calls on one container also race each other.
-// Any class of result is fine; panics and deadlocks are not.
-func (a *actor) prober(stop, done chan struct{}) {
+// another goroutine, once per tick of the actor, so that calls on one
+// container also race each other. Any class of result is fine; panics and
+// deadlocks are not.
+func (a *actor) prober(tick <-chan struct{}, done chan struct{}) {
 	defer close(done)
 	ctx := context.Background()
-	for {
-		select {
-		case <-stop:
-			return
-		default:
-		}
+	for range tick {
 		p := a.probe.Load()
 		if p == nil {
-			runtime.Gosched()
 			continue
 		}
 		_ = a.m.call("probe", func() error {
@@ -646,7 +645,6 @@ func (a *actor) prober(stop, done chan struct{}) {
 			return nil
 		})
 		a.m.probes.Add(1)
-		time.Sleep(time.Millisecond) // give the actors room; not a synchronisation
 	}
 }
 
