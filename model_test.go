@@ -287,7 +287,13 @@ func (a *actor) expect(c *modelContainer, name string, err error, allowed ...out
 		allowed = append(allowed, isUnclassified)
 	}
 	if !contains(allowed, got) {
-		a.m.t.Errorf("seed %d, goroutine %d, container %v: %s: got %s (%v), want one of %v", a.m.seed, a.n, idOf(c), name, got, err, allowed)
+		var stream []string
+		if c != nil {
+			for _, e := range a.m.rec.stream(c.id) {
+				stream = append(stream, string(e.Type)+"("+e.Info.ProcessID+")")
+			}
+		}
+		a.m.t.Errorf("seed %d, goroutine %d, container %v: %s: got %s (%v), want one of %v; events so far: %v", a.m.seed, a.n, idOf(c), name, got, err, allowed, stream)
 	}
 	return got
 }
@@ -407,11 +413,13 @@ func (a *actor) step() {
 		if c.task == nil || c.taskDeleted {
 			return
 		}
+		// Exits seen before the call: the task may end during it.
+		exits := c.exitsSeen(m.rec, c.id)
 		err := m.call("Task.Delete", func() error { _, err := c.task.Delete(ctx); return err })
 		switch {
-		case c.deleted && c.exitsSeen(m.rec, c.id) < c.starts:
+		case c.deleted && exits < c.starts:
 			a.expect(c, "Task.Delete", err, isConflict, isNotFound)
-		case c.exitsSeen(m.rec, c.id) == c.starts:
+		case exits == c.starts:
 			a.expect(c, "Task.Delete", err, ok)
 		default:
 			a.expect(c, "Task.Delete", err, ok, isConflict)
@@ -433,11 +441,12 @@ func (a *actor) step() {
 		}
 		c.shaky = true
 	case op < 69:
+		exits := c.exitsSeen(m.rec, c.id)
 		err := m.call("Container.Delete", func() error { return c.ctr.Delete(ctx) })
 		switch {
 		case c.deleted:
 			a.expect(c, "Container.Delete", err, isNotFound)
-		case c.task != nil && !c.taskDeleted && c.exitsSeen(m.rec, c.id) < c.starts:
+		case c.task != nil && !c.taskDeleted && exits < c.starts:
 			a.expect(c, "Container.Delete", err, isConflict, ok)
 		default:
 			a.expect(c, "Container.Delete", err, ok)

@@ -66,55 +66,72 @@ type Fault struct {
 	Times int
 }
 
+// armedFault is an injected fault and its place in the order of injection.
+type armedFault struct {
+	*Fault
+	seq uint64
+}
+
 // Inject arms f. Faults are tried in the order they were injected; the
 // first that matches applies, and one whose Times ran out is dropped.
 func (h *Host) Inject(f Fault) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.faults = append(h.faults, &f)
+	h.faultSeq++
+	h.faults[f.ID] = append(h.faults[f.ID], armedFault{&f, h.faultSeq})
 }
 
 // ClearFaultsOf disarms the faults that target system id.
 func (h *Host) ClearFaultsOf(id string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	kept := h.faults[:0]
-	for _, f := range h.faults {
-		if f.ID != id {
-			kept = append(kept, f)
-		}
-	}
-	clear(h.faults[len(kept):])
-	h.faults = kept
+	delete(h.faults, id)
 }
 
 // ClearFaults disarms every fault.
 func (h *Host) ClearFaults() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.faults = nil
+	clear(h.faults)
 }
 
 // fault finds the fault for a call and counts it. It records the call too.
-// h.mu must be held.
+// Faults are kept by the id they target, so that a call looks only at its
+// own and at those for every id. h.mu must be held.
 func (h *Host) fault(op Op, id string, pid int) *Fault {
 	h.calls[op]++
-	for i, f := range h.faults {
-		if f.Op != op || (f.ID != "" && f.ID != id) || (f.Pid != 0 && f.Pid != pid) {
-			continue
-		}
-		if f.Err != nil && !f.Late {
-			h.refused[op]++
-		}
-		if f.Times > 0 {
-			f.Times--
-			if f.Times == 0 {
-				h.faults = append(h.faults[:i:i], h.faults[i+1:]...)
+	key, i := "", -1
+	for _, k := range []string{id, ""} {
+		for j, f := range h.faults[k] {
+			if f.Op == op && (f.Pid == 0 || f.Pid == pid) {
+				if i < 0 || f.seq < h.faults[key][i].seq {
+					key, i = k, j
+				}
+				break
 			}
 		}
-		return f
+		if id == "" {
+			break
+		}
 	}
-	return nil
+	if i < 0 {
+		return nil
+	}
+	f := h.faults[key][i]
+	if f.Err != nil && !f.Late {
+		h.refused[op]++
+	}
+	if f.Times > 0 {
+		f.Times--
+		if f.Times == 0 {
+			list := h.faults[key]
+			h.faults[key] = append(list[:i:i], list[i+1:]...)
+			if len(h.faults[key]) == 0 {
+				delete(h.faults, key)
+			}
+		}
+	}
+	return f.Fault
 }
 
 // before applies the waiting part of a fault; it is called without h.mu. It

@@ -63,7 +63,8 @@ type Host struct {
 	systems       map[string]*system
 	nextPid       int
 	terminateCode int
-	faults        []*Fault
+	faults        map[string][]armedFault // by the id they target; "" for any
+	faultSeq      uint64
 	calls         map[Op]int
 	refused       map[Op]int
 	containerDocs []hcs.ContainerConfig
@@ -85,6 +86,7 @@ func New(cpus int, paths ...string) *Host {
 		systems:       make(map[string]*system),
 		nextPid:       1000,
 		terminateCode: DefaultTerminateExitCode,
+		faults:        make(map[string][]armedFault),
 		calls:         make(map[Op]int),
 		refused:       make(map[Op]int),
 		processDocs:   make(map[string][]hcs.ProcessConfig),
