@@ -51,7 +51,7 @@ type modelConfig struct{ actors, steps int }
 func TestModel(t *testing.T) {
 	cfg := modelConfig{actors: 24, steps: 60}
 	if *modelLong || os.Getenv("LCW_MODEL_LONG") == "1" {
-		cfg = modelConfig{actors: 200, steps: 1000}
+		cfg = modelConfig{actors: 400, steps: 2500}
 	}
 	if n, err := strconv.Atoi(os.Getenv("LCW_MODEL_STEPS")); err == nil {
 		cfg.steps = n
