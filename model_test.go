@@ -51,7 +51,7 @@ type modelConfig struct{ actors, steps int }
 func TestModel(t *testing.T) {
 	cfg := modelConfig{actors: 24, steps: 60}
 	if *modelLong || os.Getenv("LCW_MODEL_LONG") == "1" {
-		cfg = modelConfig{actors: 400, steps: 2500}
+		cfg = modelConfig{actors: 200, steps: 1000}
 	}
 	if n, err := strconv.Atoi(os.Getenv("LCW_MODEL_STEPS")); err == nil {
 		cfg.steps = n
@@ -625,12 +625,24 @@ func (a *actor) cleanUp(c *modelContainer) {
 		err := m.call("cleanup Delete(loaded)", func() error { return l.Delete(ctx) })
 		a.expect(c, "cleanup Delete(loaded)", err, ok, isNotFound, isUnclassified)
 	}
-	// Every started process ends, by its script, a kill or its system.
-	for _, id := range c.execs {
-		for c.exitsSeen(m.rec, id) == 0 {
-			m.rec.await(c.id, len(m.rec.stream(c.id))+1)
-		}
+	// A Delete whose shutdown and terminate both failed (two faults) leaves
+	// the system running, as HCS would; stop it as an operator would, so
+	// that its processes end.
+	if h, err := m.host.OpenContainer(c.id); err == nil {
+		_ = h.Terminate()
+		_ = h.Wait()
+		_ = h.Close()
 	}
+	// Every started process ends, by its script, a kill or its system, and
+	// its exit is reported: the watchdog catches an exit that never comes.
+	_ = m.call("cleanup: wait for the exits of "+c.id, func() error {
+		for _, id := range c.execs {
+			for c.exitsSeen(m.rec, id) == 0 {
+				m.rec.await(c.id, len(m.rec.stream(c.id))+1)
+			}
+		}
+		return nil
+	})
 }
 
 // prober calls the read-only methods of whatever task the actor has, from
