@@ -628,10 +628,18 @@ func (a *actor) cleanUp(c *modelContainer) {
 	// A Delete whose shutdown and terminate both failed (two faults) leaves
 	// the system running, as HCS would; stop it as an operator would, so
 	// that its processes end.
+	openErr := errors.New("not tried")
 	if h, err := m.host.OpenContainer(c.id); err == nil {
+		openErr = nil
 		_ = h.Terminate()
 		_ = h.Wait()
 		_ = h.Close()
+	} else {
+		openErr = err
+	}
+	// What the watchdog's report needs if an exit never comes.
+	if state, found := m.host.State(c.id); found && state != hcsfake.StateStopped {
+		m.t.Errorf("seed %d, container %s: still %s after the clean-up (open: %v)", m.seed, c.id, state, openErr)
 	}
 	// Every started process ends, by its script, a kill or its system, and
 	// its exit is reported: the watchdog catches an exit that never comes.
