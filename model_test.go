@@ -93,12 +93,14 @@ func TestModel(t *testing.T) {
 	// A handle stays open only where an injected fault made its Close fail:
 	// neither moby nor we close a handle twice.
 	// Processes discarded by a failed NewTask or Exec are released in the
-	// background; give those goroutines a moment to finish.
+	// background; the watchdog reports a release that never comes.
 	refused := m.host.Refused(hcsfake.OpClose) + m.host.Refused(hcsfake.OpProcessClose)
-	for i := 0; i < 500 && m.host.OpenHandles() > refused; i++ {
-		time.Sleep(10 * time.Millisecond)
-	}
-	assert.Check(t, m.host.OpenHandles() <= refused, "%d handles open, %d closes refused", m.host.OpenHandles(), refused)
+	stop = m.watchdog()
+	_ = m.call("release of every handle but those whose Close was refused", func() error {
+		m.host.AwaitOpenHandles(refused)
+		return nil
+	})
+	stop()
 }
 
 // model is the shared part of a run.
