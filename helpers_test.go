@@ -71,6 +71,15 @@ func (r *recorder) await(id string, n int) []event {
 	return append([]event(nil), r.events[id]...)
 }
 
+// awaitUntil blocks until done holds of container id's events.
+func (r *recorder) awaitUntil(id string, done func([]event) bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for !done(r.events[id]) {
+		r.changed.Wait()
+	}
+}
+
 // stream returns container id's events so far.
 func (r *recorder) stream(id string) []event {
 	r.mu.Lock()

@@ -647,9 +647,14 @@ func (a *actor) cleanUp(c *modelContainer) {
 	// its exit is reported: the watchdog catches an exit that never comes.
 	_ = m.call("cleanup: wait for the exits of "+c.id, func() error {
 		for _, id := range c.execs {
-			for c.exitsSeen(m.rec, id) == 0 {
-				m.rec.await(c.id, len(m.rec.stream(c.id))+1)
-			}
+			m.rec.awaitUntil(c.id, func(events []event) bool {
+				for _, e := range events {
+					if e.Type == types.EventExit && e.Info.ProcessID == id {
+						return true
+					}
+				}
+				return false
+			})
 		}
 		return nil
 	})
