@@ -232,8 +232,8 @@ type modelContainer struct {
 	loaded      []types.Container // handles from LoadContainer
 }
 
-// exited reports whether the exit event of process id (the task when id is
-// the container's) was seen n times.
+// exitsSeen counts the exit events of process id (the task's when id is the
+// container's) delivered so far.
 func (c *modelContainer) exitsSeen(rec *recorder, id string) int {
 	n := 0
 	for _, e := range rec.stream(c.id) {
