@@ -112,13 +112,7 @@ func (c *client) LoadContainer(_ context.Context, id string) (types.Container, e
 	if err != nil {
 		return nil, notFound(fmt.Errorf("container %s not found: %w", id, err))
 	}
-	err = hc.Terminate()
-	if errors.Is(err, hcs.ErrPending) {
-		err = hc.WaitTimeout(c.restoreTimeout)
-	} else if errors.Is(err, hcs.ErrAlreadyStopped) {
-		err = nil
-	}
-	if err != nil {
+	if err := awaitStop(hc, hc.Terminate(), c.restoreTimeout); err != nil {
 		logger.WithError(err).Debug("terminate failed on restore")
 		if cerr := hc.Close(); cerr != nil {
 			logger.WithError(cerr).Warn("failed to close the container after a failed restore")

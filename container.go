@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
 	"github.com/containerd/log"
@@ -191,14 +192,12 @@ func (ctr *container) Delete(context.Context) error {
 // shutdown stops the system gracefully, or waits for the termination a
 // SIGKILL started, and terminates it when either fails. ctr.mu must be held.
 func (ctr *container) shutdown() error {
+	hc, timeout := ctr.hcsContainer, ctr.client.shutdownTimeout
 	var err error
-	if !ctr.terminateInvoked {
-		err = ctr.hcsContainer.Shutdown()
-	}
-	if errors.Is(err, hcs.ErrPending) || ctr.terminateInvoked {
-		err = ctr.hcsContainer.WaitTimeout(ctr.client.shutdownTimeout)
-	} else if errors.Is(err, hcs.ErrAlreadyStopped) {
-		err = nil
+	if ctr.terminateInvoked {
+		err = hc.WaitTimeout(timeout)
+	} else {
+		err = awaitStop(hc, hc.Shutdown(), timeout)
 	}
 	if err == nil {
 		return nil
@@ -216,16 +215,24 @@ func (ctr *container) shutdown() error {
 // for it. ctr.mu must be held.
 func (ctr *container) terminate() error {
 	ctr.terminateInvoked = true
-	err := ctr.hcsContainer.Terminate()
-	if errors.Is(err, hcs.ErrPending) {
-		err = ctr.hcsContainer.WaitTimeout(ctr.client.shutdownTimeout)
-	} else if errors.Is(err, hcs.ErrAlreadyStopped) {
-		err = nil
-	}
+	err := awaitStop(ctr.hcsContainer, ctr.hcsContainer.Terminate(), ctr.client.shutdownTimeout)
 	if err != nil {
 		ctr.client.logger.WithError(err).WithField("container", ctr.id).Debug("failed to terminate container")
 	}
 	return err
+}
+
+// awaitStop completes a Shutdown or Terminate that answered answer: HCS
+// finishes a pending one asynchronously, so it waits up to timeout; a
+// system already stopped is success.
+func awaitStop(hc hcs.Container, answer error, timeout time.Duration) error {
+	switch {
+	case errors.Is(answer, hcs.ErrPending):
+		return hc.WaitTimeout(timeout)
+	case errors.Is(answer, hcs.ErrAlreadyStopped):
+		return nil
+	}
+	return answer
 }
 
 func (ctr *container) errNotFound() error {

@@ -63,12 +63,8 @@ func (r *recorder) ProcessEvent(id string, e types.EventType, ei types.EventInfo
 
 // await blocks until container id has n events and returns them.
 func (r *recorder) await(id string, n int) []event {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for len(r.events[id]) < n {
-		r.changed.Wait()
-	}
-	return append([]event(nil), r.events[id]...)
+	r.awaitUntil(id, func(events []event) bool { return len(events) >= n })
+	return r.stream(id)
 }
 
 // awaitUntil blocks until done holds of container id's events.

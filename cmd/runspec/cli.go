@@ -34,7 +34,6 @@ const (
 // streams are where runspec writes: the container's output to stdout and
 // stderr, events and reports to events.
 type streams struct {
-	stdin                  io.Reader
 	stdout, stderr, events io.Writer
 }
 

@@ -21,7 +21,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := runMain(ctx, os.Args[1:], streams{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, events: os.Stderr})
+	code := runMain(ctx, os.Args[1:], streams{stdout: os.Stdout, stderr: os.Stderr, events: os.Stderr})
 	stop()
 	os.Exit(code)
 }

@@ -63,7 +63,7 @@ func invoke(ctx context.Context, events io.Writer, args ...string) result {
 	} else {
 		events = io.MultiWriter(&ev, events)
 	}
-	code := runMain(ctx, args, streams{stdin: strings.NewReader(""), stdout: &stdout, stderr: &stderr, events: events})
+	code := runMain(ctx, args, streams{stdout: &stdout, stderr: &stderr, events: events})
 	log.L.Logger.SetOutput(io.Discard)
 	return result{code, stdout.String(), stderr.String(), ev.String()}
 }
