@@ -1,6 +1,7 @@
 package local
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"testing"
@@ -77,7 +78,7 @@ func TestVersionIsNotImplemented(t *testing.T) {
 // Without WithHost the client binds to the machine's HCS, which exists only
 // on Windows.
 func TestNewClientWithoutHost(t *testing.T) {
-	c, err := NewClient(t.Context(), nil, "", "test", newRecorder())
+	c, err := NewClient(context.Background(), nil, "", "test", newRecorder())
 	if runtime.GOOS == "windows" {
 		assert.NilError(t, err)
 		assert.Check(t, c != nil)

@@ -48,13 +48,6 @@ func TestConversionsCopyEveryField(t *testing.T) {
 	fill(reflect.ValueOf(&process).Elem())
 	assert.Equal(t, mustJSON(t, toHcsshimProcessConfig(&process)), mustJSON(t, &process))
 
-	var stats hcsshim.Statistics
-	fill(reflect.ValueOf(&stats).Elem())
-	assert.Equal(t, mustJSON(t, fromHcsshimStatistics(stats)), mustJSON(t, stats))
-
-	list := make([]hcsshim.ProcessListItem, 2)
-	fill(reflect.ValueOf(&list[1]).Elem())
-	assert.Equal(t, mustJSON(t, fromHcsshimProcessList(list)), mustJSON(t, list))
 }
 
 // fill sets every field reachable from v to a value that is not zero.

@@ -23,20 +23,16 @@ func (h *hcsContainer) Pause() error                      { return mapError(h.c.
 func (h *hcsContainer) Resume() error                     { return mapError(h.c.Resume()) }
 func (h *hcsContainer) Close() error                      { return mapError(h.c.Close()) }
 
+// Statistics and ProcessList need no conversion: on Windows the seam's
+// statistics types are hcsshim's.
 func (h *hcsContainer) Statistics() (hcs.Statistics, error) {
 	s, err := h.c.Statistics()
-	if err != nil {
-		return hcs.Statistics{}, mapError(err)
-	}
-	return fromHcsshimStatistics(s), nil
+	return s, mapError(err)
 }
 
 func (h *hcsContainer) ProcessList() ([]hcs.ProcessListItem, error) {
 	list, err := h.c.ProcessList()
-	if err != nil {
-		return nil, mapError(err)
-	}
-	return fromHcsshimProcessList(list), nil
+	return list, mapError(err)
 }
 
 func (h *hcsContainer) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, error) {

@@ -159,10 +159,10 @@ func (o *output) attach(dio *cio.DirectIO) (cio.IO, error) {
 			continue
 		}
 		o.wg.Add(1)
-		go func() {
+		go func(w io.Writer, r io.Reader) {
 			defer o.wg.Done()
-			_, _ = io.Copy(s.buf, s.r)
-		}()
+			_, _ = io.Copy(w, r)
+		}(s.buf, s.r)
 	}
 	return dio, nil
 }

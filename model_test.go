@@ -70,10 +70,10 @@ func TestModel(t *testing.T) {
 	for i := range actors {
 		actors[i] = &actor{m: m, n: i, r: rand.New(rand.NewSource(seed + int64(i)))}
 		wg.Add(1)
-		go func() {
+		go func(a *actor) {
 			defer wg.Done()
-			actors[i].run(cfg.steps)
-		}()
+			a.run(cfg.steps)
+		}(actors[i])
 	}
 	wg.Wait()
 	stop()
@@ -319,7 +319,7 @@ func contains(list []outcome, o outcome) bool {
 func drain(dio *cio.DirectIO) (cio.IO, error) {
 	for _, r := range []io.Reader{dio.Stdout, dio.Stderr} {
 		if r != nil {
-			go func() { _, _ = io.Copy(io.Discard, r) }()
+			go func(r io.Reader) { _, _ = io.Copy(io.Discard, r) }(r)
 		}
 	}
 	return dio, nil

@@ -124,7 +124,9 @@ func (t *task) Stats(context.Context) (*types.Stats, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &types.Stats{Read: readAt, HCSStats: &s}, nil
+	// On Windows this is moby's HCSStats (the seam's statistics are
+	// hcsshim's there); elsewhere it is Metrics.
+	return types.InterfaceToStats(readAt, &s), nil
 }
 
 // Summary lists the container's processes, for `docker top`: Hyper-V
@@ -142,7 +144,6 @@ func (t *task) Summary(context.Context) ([]types.Summary, error) {
 	for i, p := range list {
 		summary[i] = types.Summary{
 			ImageName:                    p.ImageName,
-			CreatedAt:                    timestamppb.New(p.CreateTimestamp),
 			KernelTime_100Ns:             p.KernelTime100ns,
 			MemoryCommitBytes:            p.MemoryCommitBytes,
 			MemoryWorkingSetPrivateBytes: p.MemoryWorkingSetPrivateBytes,
@@ -150,8 +151,21 @@ func (t *task) Summary(context.Context) ([]types.Summary, error) {
 			ProcessID:                    p.ProcessId,
 			UserTime_100Ns:               p.UserTime100ns,
 		}
+		setCreatedAt(&summary[i], p.CreateTimestamp)
 	}
 	return summary, nil
+}
+
+// setCreatedAt sets a summary's creation time. The field is a time.Time in
+// hcsshim v0.11, which moby pins, and a protobuf timestamp from v0.12 on;
+// the type switch compiles against both.
+func setCreatedAt(s *types.Summary, t time.Time) {
+	switch p := any(&s.CreatedAt).(type) {
+	case *time.Time:
+		*p = t
+	case **timestamppb.Timestamp:
+		*p = timestamppb.New(t)
+	}
 }
 
 // Pids is not implemented on Windows; Summary lists the processes.

@@ -3,8 +3,10 @@ package local
 import (
 	"context"
 	"errors"
+	"fmt"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/containerd/containerd"
 	cerrdefs "github.com/containerd/errdefs"
@@ -136,7 +138,7 @@ func TestStatsAndSummary(t *testing.T) {
 	stats, err := tsk.Stats(e.ctx)
 	assert.NilError(t, err)
 	assert.Check(t, !stats.Read.IsZero())
-	assert.Equal(t, stats.HCSStats.Memory.UsageCommitBytes, uint64(2*8<<20), "two running processes")
+	assert.Equal(t, HCSStatistics(stats).Memory.UsageCommitBytes, uint64(2*8<<20), "two running processes")
 
 	summary, err := tsk.Summary(e.ctx)
 	assert.NilError(t, err)
@@ -144,7 +146,7 @@ func TestStatsAndSummary(t *testing.T) {
 	assert.Equal(t, summary[0].ImageName, "ping")
 	assert.Equal(t, summary[0].ProcessID, tsk.Pid())
 	assert.Equal(t, summary[1].ImageName, "more.com")
-	assert.Check(t, summary[1].CreatedAt.IsValid())
+	assert.Check(t, !createdAt(&summary[1]).IsZero())
 
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
@@ -277,4 +279,16 @@ func TestExecErrors(t *testing.T) {
 	assert.Check(t, cerrdefs.IsNotFound(err), "no task")
 	assert.NilError(t, ctr.Delete(e.ctx))
 	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+}
+
+// createdAt reads a summary's creation time, a time.Time in hcsshim v0.11
+// and a protobuf timestamp from v0.12 on.
+func createdAt(s *types.Summary) time.Time {
+	switch v := any(s.CreatedAt).(type) {
+	case time.Time:
+		return v
+	case interface{ AsTime() time.Time }:
+		return v.AsTime()
+	}
+	panic(fmt.Sprintf("CreatedAt of type %T", s.CreatedAt))
 }

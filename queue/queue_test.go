@@ -47,6 +47,7 @@ func TestOrderPerIDUnderConcurrentProducers(t *testing.T) {
 	)
 	var wg sync.WaitGroup
 	for p := 0; p < producers; p++ {
+		p := p // Go 1.21, the floor, shares the loop variable
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -195,6 +196,7 @@ func TestOrderWhenIDsAlternate(t *testing.T) {
 	last := make(map[int]int)
 	for r := 0; r < rounds; r++ {
 		for i := 0; i < ids; i++ {
+			r, i := r, i // Go 1.21, the floor, shares loop variables
 			q.Append(fmt.Sprint(i), func() {
 				mu.Lock()
 				defer mu.Unlock()

@@ -1,8 +1,10 @@
 // Package types is moby's libcontainerd API (github.com/docker/docker/libcontainerd/types)
-// with the same names, method sets and string values, so that an engine
-// written against moby's Windows backend switches by changing import paths.
-// Unlike moby's, it compiles on every OS: statistics are the seam's
-// portable schema-v1 documents.
+// with the same names, method sets and string values, shaped per OS as
+// moby's is, so that an engine switches by changing import paths and still
+// builds for every OS it supports: on Windows Stats carries
+// *hcsshim.Statistics and Resources is empty (types_windows.go); elsewhere
+// Stats carries Metrics and Resources is specs.LinuxResources
+// (types_other.go, moby's types_linux.go).
 package types
 
 import (
@@ -14,8 +16,6 @@ import (
 	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/cio"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-
-	"github.com/libcontainerd-windows/local/hcs"
 )
 
 // EventType is the kind of a lifecycle event.
@@ -113,31 +113,7 @@ type Task interface {
 type StdioCallback func(io *cio.DirectIO) (cio.IO, error)
 
 // Summary describes one process of a container, as `docker top` shows it.
+// It is moby's Windows type on every OS (moby's Linux code only builds an
+// empty one). Its CreatedAt is a time.Time in hcsshim v0.11 and a protobuf
+// timestamp from v0.12 on.
 type Summary options.ProcessDetails
-
-// Stats holds a container's statistics and when they were read.
-type Stats struct {
-	Read     time.Time
-	HCSStats *hcs.Statistics
-}
-
-// InterfaceToStats returns a Stats from the platform's statistics value,
-// which is a *hcs.Statistics here. Unlike moby's it does not panic on
-// another type: HCSStats is then nil.
-func InterfaceToStats(read time.Time, v interface{}) *Stats {
-	s, _ := v.(*hcs.Statistics)
-	return &Stats{Read: read, HCSStats: s}
-}
-
-// Resources is the set of updatable resources; none are on Windows.
-type Resources struct{}
-
-// Checkpoint holds the details of a checkpoint (not supported on Windows).
-type Checkpoint struct {
-	Name string
-}
-
-// Checkpoints contains the details of checkpoints.
-type Checkpoints struct {
-	Checkpoints []*Checkpoint
-}

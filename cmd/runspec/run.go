@@ -144,10 +144,10 @@ func (r *runner) attach(stdin *io.WriteCloser) types.StdioCallback {
 				continue
 			}
 			r.copies.Add(1)
-			go func() {
+			go func(from io.Reader, to io.Writer) {
 				defer r.copies.Done()
-				_, _ = io.Copy(lockedWriter{&r.outMu, c.to}, c.from)
-			}()
+				_, _ = io.Copy(lockedWriter{&r.outMu, to}, from)
+			}(c.from, c.to)
 		}
 		return dio, nil
 	}
@@ -202,7 +202,12 @@ func (r *runner) reportStats(ctx context.Context, task types.Task) {
 		r.printer.report("stats", describe(err))
 		return
 	}
-	m := stats.HCSStats.Memory
+	hs := local.HCSStatistics(stats)
+	if hs == nil {
+		r.printer.report("stats", "no HCS statistics")
+		return
+	}
+	m := hs.Memory
 	r.printer.report("stats", fmt.Sprintf("memory commit %d bytes (peak %d), private working set %d bytes",
 		m.UsageCommitBytes, m.UsageCommitPeakBytes, m.UsagePrivateWorkingSetBytes))
 	processes, err := task.Summary(ctx)
