@@ -108,4 +108,3 @@ type ContainerConfig struct {
 	MappedVirtualDisks          []MappedVirtualDisk `json:",omitempty"`
 	AssignedDevices             []AssignedDevice    `json:",omitempty"`
 }
-
