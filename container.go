@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
+	ctrderrdefs "github.com/containerd/containerd/errdefs"
 	"github.com/containerd/log"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -95,7 +95,8 @@ func (ctr *container) claimStart() (hcs.Container, error) {
 	case ctr.ociSpec == nil:
 		return nil, notImplemented(errors.New("a restored container cannot be started"))
 	case ctr.task != nil || ctr.starting:
-		return nil, notModified(fmt.Errorf("task for container %s: %w", ctr.id, cerrdefs.ErrAlreadyExists))
+		// moby's error, wrapping containerd's sentinel.
+		return nil, notModified(ctrderrdefs.ErrAlreadyExists)
 	case ctr.hcsContainer == nil:
 		return nil, ctr.errNotFound()
 	}
@@ -149,7 +150,7 @@ func (ctr *container) Task(context.Context) (types.Task, error) {
 	ctr.mu.Lock()
 	defer ctr.mu.Unlock()
 	if ctr.task == nil {
-		return nil, notFound(fmt.Errorf("task for container %s: %w", ctr.id, cerrdefs.ErrNotFound))
+		return nil, notFound(ctrderrdefs.ErrNotFound) // moby's error
 	}
 	return ctr.task, nil
 }
@@ -158,7 +159,7 @@ func (ctr *container) Task(context.Context) (types.Task, error) {
 // v1 cannot re-attach (see LoadContainer), so it answers not found, which
 // lets the restore go on, as in moby.
 func (ctr *container) AttachTask(context.Context, types.StdioCallback) (types.Task, error) {
-	return nil, notFound(fmt.Errorf("attach to container %s: %w", ctr.id, cerrdefs.ErrNotImplemented))
+	return nil, notFound(ctrderrdefs.ErrNotImplemented) // moby's error
 }
 
 // Delete shuts the compute system down, waiting up to the shutdown timeout,

@@ -3,13 +3,18 @@ package local
 import (
 	"errors"
 
+	ctrderrdefs "github.com/containerd/containerd/errdefs"
 	cerrdefs "github.com/containerd/errdefs"
 )
 
 // The error classes an engine tests for. Each wrapper keeps its cause's text
-// and chain and adds the class two ways: moby's errdefs duck-typed method
-// (NotFound(), Conflict(), ...) and errors.Is against containerd's errdefs
-// sentinel, which is what github.com/containerd/errdefs's IsX helpers test.
+// and chain and adds the class three ways: moby's errdefs duck-typed method
+// (NotFound(), Conflict(), ...), and errors.Is against the sentinels of both
+// containerd errdefs packages, which their IsX helpers test. The two
+// packages' sentinels are distinct values in containerd v1.7.16, the version
+// moby pins (whose package has no conflict or not-modified sentinel), and
+// the same values from v1.7.19 on, where containerd's package aliases
+// github.com/containerd/errdefs.
 
 type errInvalidParameter struct{ error }
 type errNotFound struct{ error }
@@ -29,11 +34,17 @@ func (e errConflict) Unwrap() error         { return e.error }
 func (e errNotModified) Unwrap() error      { return e.error }
 func (e errNotImplemented) Unwrap() error   { return e.error }
 
-func (errInvalidParameter) Is(target error) bool { return target == cerrdefs.ErrInvalidArgument }
-func (errNotFound) Is(target error) bool         { return target == cerrdefs.ErrNotFound }
-func (errConflict) Is(target error) bool         { return target == cerrdefs.ErrConflict }
-func (errNotModified) Is(target error) bool      { return target == cerrdefs.ErrNotModified }
-func (errNotImplemented) Is(target error) bool   { return target == cerrdefs.ErrNotImplemented }
+func (errInvalidParameter) Is(target error) bool {
+	return target == cerrdefs.ErrInvalidArgument || target == ctrderrdefs.ErrInvalidArgument
+}
+func (errNotFound) Is(target error) bool {
+	return target == cerrdefs.ErrNotFound || target == ctrderrdefs.ErrNotFound
+}
+func (errConflict) Is(target error) bool    { return target == cerrdefs.ErrConflict }
+func (errNotModified) Is(target error) bool { return target == cerrdefs.ErrNotModified }
+func (errNotImplemented) Is(target error) bool {
+	return target == cerrdefs.ErrNotImplemented || target == ctrderrdefs.ErrNotImplemented
+}
 
 func invalidParameter(err error) error { return errInvalidParameter{err} }
 func notFound(err error) error         { return errNotFound{err} }

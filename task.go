@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/containerd/containerd"
+	ctrderrdefs "github.com/containerd/containerd/errdefs"
 	"github.com/containerd/log"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -93,12 +94,15 @@ func (t *task) Resume(context.Context) error {
 }
 
 func (t *task) setPaused(paused bool) error {
-	op, event, change := "resume", types.EventResumed, (hcs.Container).Resume
+	// moby's texts: containerd's sentinel for a pause, its own for a
+	// resume; both are not-implemented here, where moby's resume has no
+	// class.
+	unsupported, event, change := errors.New("cannot resume Windows Server Containers"), types.EventResumed, (hcs.Container).Resume
 	if paused {
-		op, event, change = "pause", types.EventPaused, (hcs.Container).Pause
+		unsupported, event, change = ctrderrdefs.ErrNotImplemented, types.EventPaused, (hcs.Container).Pause
 	}
 	if t.ctr.ociSpec.Windows.HyperV == nil {
-		return notImplemented(fmt.Errorf("cannot %s Windows Server Containers", op))
+		return notImplemented(unsupported)
 	}
 	t.ctr.mu.Lock()
 	defer t.ctr.mu.Unlock()
