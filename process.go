@@ -130,19 +130,18 @@ func (p *process) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 }
 
 // reap waits for the process to exit, releases it and reports its exit:
-// exactly one exit event per started process, whatever HCS answers. When
-// the exit code cannot be read or the handle cannot be released, the code
-// is -1 and the event carries the error.
+// exactly one exit event per started process, whatever HCS answers. What
+// it reports is moby's: a failed Wait or ExitCode is only logged (a broken
+// pipe, HCS's answer for a process whose system went away, not even that);
+// a failed ExitCode or Close makes the exit code -1; the event's Error is
+// set only when Close fails, and the exit status never has an error, since
+// engines show an event's error to users as the container's.
 func (p *process) reap() {
 	logger := p.ctr.client.logger.WithFields(log.Fields{"container": p.ctr.id, "process": p.id})
 	hp := p.hcsProcess // set before reap starts, cleared only below
 
-	var errs []error
-	// A broken pipe is how HCS reports a process whose system went away:
-	// that is an exit, not a failure.
 	if err := hp.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
 		logger.WithError(err).Warn("Wait() failed (container may have been killed)")
-		errs = append(errs, fmt.Errorf("wait: %w", err))
 	}
 	exitedAt := time.Now()
 
@@ -152,21 +151,20 @@ func (p *process) reap() {
 		exitCode = -1
 		if !errors.Is(err, hcs.ErrBrokenPipe) {
 			logger.WithError(err).Warn("unable to get exit code for process")
-			errs = append(errs, fmt.Errorf("exit code: %w", err))
 		}
 	}
 
 	p.mu.Lock()
 	p.hcsProcess = nil
 	p.mu.Unlock()
+	var eventErr error
 	if err := hp.Close(); err != nil {
 		logger.WithError(err).Warn("failed to cleanup hcs process resources")
 		exitCode = -1
-		errs = append(errs, fmt.Errorf("hcsProcess.Close() failed: %w", err))
+		eventErr = fmt.Errorf("hcsProcess.Close() failed %w", err) // moby's text
 	}
-	eventErr := errors.Join(errs...)
 
-	p.exited = containerd.NewExitStatus(uint32(exitCode), exitedAt, eventErr)
+	p.exited = containerd.NewExitStatus(uint32(exitCode), exitedAt, nil)
 	close(p.waitCh)
 	p.ctr.client.emit(types.EventInfo{
 		ContainerID: p.ctr.id,

@@ -132,7 +132,10 @@ func TestProcessCallsRacingTheReaper(t *testing.T) {
 }
 
 // Exactly one exit event per started process, whatever HCS answers while
-// reaping.
+// reaping, carrying what moby's carries: a failed Wait or ExitCode is not
+// reported (an engine would show it to users as the container's error), a
+// failed ExitCode or Close makes the code -1, only a failed Close sets the
+// event's error, in moby's text, and the exit status never has an error.
 func TestReapReportsEveryExit(t *testing.T) {
 	boom := errors.New("boom")
 	brokenPipe := hcs.WithClass(hcs.ErrBrokenPipe, errors.New("the pipe has been ended"))
@@ -140,29 +143,35 @@ func TestReapReportsEveryExit(t *testing.T) {
 		name     string
 		fault    hcsfake.Fault
 		code     uint32
-		eventErr error
+		eventErr string // "" for none
 	}{
-		{"wait broken pipe is an exit", hcsfake.Fault{Op: hcsfake.OpProcessWait, Err: brokenPipe, Late: true}, 7, nil},
-		{"wait fails", hcsfake.Fault{Op: hcsfake.OpProcessWait, Err: boom, Late: true}, 7, boom},
-		{"exit code broken pipe", hcsfake.Fault{Op: hcsfake.OpProcessExitCode, Err: brokenPipe}, 0xFFFFFFFF, nil},
-		{"exit code fails", hcsfake.Fault{Op: hcsfake.OpProcessExitCode, Err: boom}, 0xFFFFFFFF, boom},
-		{"close fails", hcsfake.Fault{Op: hcsfake.OpProcessClose, Err: boom}, 0xFFFFFFFF, boom},
+		{"wait broken pipe is an exit", hcsfake.Fault{Op: hcsfake.OpProcessWait, Err: brokenPipe, Late: true}, 7, ""},
+		{"wait fails", hcsfake.Fault{Op: hcsfake.OpProcessWait, Err: boom, Late: true}, 7, ""},
+		{"exit code broken pipe", hcsfake.Fault{Op: hcsfake.OpProcessExitCode, Err: brokenPipe}, 0xFFFFFFFF, ""},
+		{"exit code fails", hcsfake.Fault{Op: hcsfake.OpProcessExitCode, Err: boom}, 0xFFFFFFFF, ""},
+		{"close fails", hcsfake.Fault{Op: hcsfake.OpProcessClose, Err: boom}, 0xFFFFFFFF, "hcsProcess.Close() failed boom"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
 			ctr := e.create("c1", spec(t, "cmd /c exit 7"))
 			e.host.Inject(tc.fault)
-			_, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+			tsk, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
 			assert.NilError(t, err)
 			events := e.rec.await("c1", 3)
 			exit := events[2]
 			assert.Equal(t, exit.Type, types.EventExit)
 			assert.Equal(t, exit.Info.ExitCode, tc.code)
-			if tc.eventErr == nil {
+			if tc.eventErr == "" {
 				assert.NilError(t, exit.Info.Error)
 			} else {
-				assert.Check(t, errors.Is(exit.Info.Error, tc.eventErr), "%v", exit.Info.Error)
+				assert.Error(t, exit.Info.Error, tc.eventErr)
+				assert.Check(t, errors.Is(exit.Info.Error, boom), "the cause is kept")
 			}
+			status, err := tsk.Delete(e.ctx)
+			assert.NilError(t, err)
+			code, _, err := status.Result()
+			assert.Equal(t, code, tc.code)
+			assert.NilError(t, err, "the exit status has no error")
 			e.client.eventQ.Wait()
 			assert.Equal(t, len(e.rec.stream("c1")), 3, "one exit event")
 			e.host.ClearFaults()
