@@ -12,7 +12,6 @@ package local
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/containerd/containerd"
@@ -110,7 +109,8 @@ func (c *client) LoadContainer(_ context.Context, id string) (types.Container, e
 	logger.Debug("LoadContainer()")
 	hc, err := c.host.OpenContainer(id)
 	if err != nil {
-		return nil, notFound(fmt.Errorf("container %s not found: %w", id, err))
+		logger.WithError(err).Debug("failed to open container")
+		return nil, notFound(withText("container not found", err)) // moby's text
 	}
 	if err := awaitStop(hc, hc.Terminate(), c.restoreTimeout); err != nil {
 		logger.WithError(err).Debug("terminate failed on restore")

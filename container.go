@@ -172,7 +172,7 @@ func (ctr *container) Delete(context.Context) error {
 		return ctr.errNotFound()
 	}
 	if ctr.starting || (ctr.task != nil && !ctr.task.hasExited()) {
-		return conflict(fmt.Errorf("container %s is not stopped", ctr.id))
+		return conflict(errors.New("container is not stopped"))
 	}
 	logger := ctr.client.logger.WithField("container", ctr.id)
 	var result error
@@ -207,7 +207,7 @@ func (ctr *container) shutdown() error {
 	logger.WithError(err).Debug("failed to shutdown container, terminating it")
 	if terr := ctr.terminate(); terr != nil {
 		logger.WithError(terr).Error("failed to shutdown container, and subsequent terminate also failed")
-		return fmt.Errorf("%w: subsequent terminate failed: %w", err, terr)
+		return fmt.Errorf("%w: subsequent terminate failed %w", err, terr) // moby's text
 	}
 	return err
 }

@@ -52,6 +52,18 @@ func conflict(err error) error         { return errConflict{err} }
 func notModified(err error) error      { return errNotModified{err} }
 func notImplemented(err error) error   { return errNotImplemented{err} }
 
+// withText returns an error that reads text, moby's, and wraps cause, which
+// moby's text leaves out, so that errors.Is and errors.As still find it.
+func withText(text string, cause error) error { return textError{text, cause} }
+
+type textError struct {
+	text  string
+	cause error
+}
+
+func (e textError) Error() string { return e.text }
+func (e textError) Unwrap() error { return e.cause }
+
 // invalidSpec is the error for a spec the backend rejects; the text follows
 // moby's "OCI spec is invalid - ..." phrasing and names the field.
 func invalidSpec(text string) error {

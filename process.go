@@ -54,7 +54,7 @@ func (p *process) handle() (hcs.Process, error) {
 }
 
 func (p *process) errNotFound() error {
-	return notFound(fmt.Errorf("process %s of container %s not found", p.id, p.ctr.id))
+	return notFound(errors.New("process not found")) // moby's text
 }
 
 // reaped maps what HCS answers for a handle the reaper closed meanwhile to
@@ -124,7 +124,7 @@ func (p *process) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 		return nil, err
 	}
 	if !p.hasExited() {
-		return nil, conflict(fmt.Errorf("process %s of container %s is running", p.id, p.ctr.id))
+		return nil, conflict(errors.New("process is running"))
 	}
 	return p.exited, nil
 }

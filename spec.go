@@ -185,7 +185,9 @@ func (t translator) setStorage(config *hcs.ContainerConfig, spec *specs.Spec) er
 	for _, folder := range images {
 		guid, err := t.host.NameToGuid(winBase(folder))
 		if err != nil {
-			return fmt.Errorf("layer %s: %w", folder, err)
+			// moby returns the error as it is; the log names the layer.
+			t.logger.WithError(err).WithFields(log.Fields{"container": config.Name, "layer": folder}).Error("NameToGuid failed")
+			return err
 		}
 		config.Layers = append(config.Layers, hcs.Layer{ID: guid, Path: folder})
 	}

@@ -210,7 +210,7 @@ func (t *task) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 		return nil, err
 	}
 	if !t.hasExited() {
-		return nil, conflict(fmt.Errorf("container %s is not stopped", t.ctr.id))
+		return nil, conflict(errors.New("container is not stopped"))
 	}
 	t.ctr.mu.Lock()
 	defer t.ctr.mu.Unlock()
