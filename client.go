@@ -79,7 +79,7 @@ func (c *client) NewContainer(_ context.Context, id string, spec *specs.Spec, _ 
 	if err != nil {
 		return nil, err
 	}
-	ctr := &container{client: c, id: id, ociSpec: spec, hcsContainer: hc}
+	ctr := c.newContainer(id, spec, hc)
 
 	logger.Debug("starting container")
 	if err := hc.Start(); err != nil {
@@ -119,5 +119,5 @@ func (c *client) LoadContainer(_ context.Context, id string) (types.Container, e
 		}
 		return nil, err
 	}
-	return &container{client: c, id: id, hcsContainer: hc}, nil
+	return c.newContainer(id, nil, hc), nil
 }

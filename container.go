@@ -16,17 +16,19 @@ import (
 )
 
 // container implements types.Container.
-//
-// Lock order: a process's mu before its container's mu.
 type container struct {
-	client *client // Invariants: immutable, non-nil
-	id     string  // Invariants: immutable
+	client *client    // Invariants: immutable, non-nil
+	id     string     // Invariants: immutable
+	logger *log.Entry // Invariants: immutable; the client's, with the container's id
 
 	// ociSpec is the spec the container was created from; nil for a
 	// container loaded by LoadContainer, which cannot be started.
 	// Invariants: immutable.
 	ociSpec *specs.Spec
 
+	// mu guards the fields below. Lock order: a process's mu before its
+	// container's mu. Neither is held while HCS creates a process or while
+	// the engine's attachStdio runs.
 	mu sync.Mutex
 	// hcsContainer is the handle on the compute system; nil once the
 	// container was deleted.
@@ -45,44 +47,47 @@ type container struct {
 
 var _ types.Container = (*container)(nil)
 
+func (c *client) newContainer(id string, spec *specs.Spec, hc hcs.Container) *container {
+	return &container{client: c, id: id, logger: c.logger.WithField("container", id), ociSpec: spec, hcsContainer: hc}
+}
+
 // NewTask starts the container's init process and hands its stdio to
-// attachStdio. On any failure after the process started, the process is
-// killed and reaped in the background. The start event follows success.
+// attachStdio. The start event follows success. When a step after the
+// process's creation fails, or attachStdio panics, the process is killed
+// and released, no task is recorded, and the error is returned or the panic
+// goes on.
 //
 // The container's lock is not held while HCS creates the process nor while
 // the engine's attachStdio runs; starting keeps other calls out meanwhile.
-func (ctr *container) NewTask(_ context.Context, _ string, _ bool, attachStdio types.StdioCallback) (_ types.Task, retErr error) {
+func (ctr *container) NewTask(_ context.Context, _ string, _ bool, attachStdio types.StdioCallback) (types.Task, error) {
 	hc, err := ctr.claimStart()
 	if err != nil {
 		return nil, err
 	}
+	recorded := false
 	defer func() {
-		if retErr != nil {
+		// On a failure and on a panic alike, the claim ends.
+		if !recorded {
 			ctr.mu.Lock()
 			ctr.starting = false
 			ctr.mu.Unlock()
 		}
 	}()
 
-	logger := ctr.client.logger.WithField("container", ctr.id)
-	hp, err := ctr.client.startProcess(logger, hc, taskProcessConfig(ctr.ociSpec.Process), attachStdio)
-	if err != nil {
+	t := &task{}
+	if err := ctr.startProcess(&t.process, ctr.id, hc, taskProcessConfig(ctr.ociSpec.Process), attachStdio); err != nil {
 		return nil, err
 	}
-	t := &task{}
-	t.setUp(ctr.id, ctr, hp)
-
 	ctr.mu.Lock()
 	ctr.task = t
 	ctr.starting = false
 	ctr.isPaused = false // a paused task that exited leaves no trace
-	// Emitted under the lock so that nothing the new task allows (a pause,
-	// an exec) is reported before it.
-	ctr.client.emit(types.EventInfo{ContainerID: ctr.id, ProcessID: t.id, Pid: uint32(t.pid)}, types.EventStart)
+	recorded = true
+	// Under the lock, so that nothing the new task allows (a pause, an
+	// exec) is reported before its start.
+	t.run(types.EventStart)
 	ctr.mu.Unlock()
-	// Reaped only now, so that the exit event follows the start event.
-	go t.reap()
-	logger.WithField("pid", t.pid).Debug("task started")
+	ctr.logger.WithField("pid", t.pid).Debug("task started")
 	return t, nil
 }
 
@@ -102,47 +107,6 @@ func (ctr *container) claimStart() (hcs.Container, error) {
 	}
 	ctr.starting = true
 	return ctr.hcsContainer, nil
-}
-
-// startProcess creates a process from config, hands its stdio to
-// attachStdio, and returns it. When a step after the creation fails, the
-// process is killed and reaped in the background and the error returned.
-func (c *client) startProcess(logger *log.Entry, hc hcs.Container, config *hcs.ProcessConfig, attachStdio types.StdioCallback) (_ hcs.Process, retErr error) {
-	hp, err := hc.CreateProcess(config)
-	if err != nil {
-		logger.WithError(err).Error("CreateProcess() failed")
-		return nil, err
-	}
-	defer func() {
-		if retErr != nil {
-			discard(logger, hp)
-		}
-	}()
-	dio, err := newIOFromProcess(hp, config.EmulateConsole)
-	if err != nil {
-		logger.WithError(err).Error("failed to get stdio pipes")
-		return nil, err
-	}
-	if _, err := attachStdio(dio); err != nil {
-		logger.WithError(err).Error("failed to attach stdio")
-		return nil, err
-	}
-	return hp, nil
-}
-
-// discard kills a process nobody will own and releases it once it exited.
-func discard(logger *log.Entry, hp hcs.Process) {
-	if err := hp.Kill(); err != nil && !errors.Is(err, hcs.ErrAlreadyStopped) {
-		logger.WithError(err).Error("failed to kill process")
-	}
-	go func() {
-		if err := hp.Wait(); err != nil {
-			logger.WithError(err).Error("failed to wait for process")
-		}
-		if err := hp.Close(); err != nil {
-			logger.WithError(err).Error("failed to clean process resources")
-		}
-	}()
 }
 
 // Task returns the current task.
@@ -174,7 +138,7 @@ func (ctr *container) Delete(context.Context) error {
 	if ctr.starting || (ctr.task != nil && !ctr.task.hasExited()) {
 		return conflict(errors.New("container is not stopped"))
 	}
-	logger := ctr.client.logger.WithField("container", ctr.id)
+	logger := ctr.logger
 	var result error
 	if err := ctr.shutdown(); err != nil {
 		logger.WithError(err).Warn("failed to shutdown container")
@@ -203,7 +167,7 @@ func (ctr *container) shutdown() error {
 	if err == nil {
 		return nil
 	}
-	logger := ctr.client.logger.WithField("container", ctr.id)
+	logger := ctr.logger
 	logger.WithError(err).Debug("failed to shutdown container, terminating it")
 	if terr := ctr.terminate(); terr != nil {
 		logger.WithError(terr).Error("failed to shutdown container, and subsequent terminate also failed")
@@ -218,7 +182,7 @@ func (ctr *container) terminate() error {
 	ctr.terminateInvoked = true
 	err := awaitStop(ctr.hcsContainer, ctr.hcsContainer.Terminate(), ctr.client.shutdownTimeout)
 	if err != nil {
-		ctr.client.logger.WithError(err).WithField("container", ctr.id).Debug("failed to terminate container")
+		ctr.logger.WithError(err).Debug("failed to terminate container")
 	}
 	return err
 }
@@ -238,4 +202,14 @@ func awaitStop(hc hcs.Container, answer error, timeout time.Duration) error {
 
 func (ctr *container) errNotFound() error {
 	return notFound(fmt.Errorf("container %q not found", ctr.id))
+}
+
+// deleted maps what HCS answers for a handle that Delete closed while a
+// call was using it to the not-found error the same call gets after
+// Delete: only Delete closes the handle of a container a caller holds.
+func (ctr *container) deleted(err error) error {
+	if errors.Is(err, hcs.ErrAlreadyClosed) {
+		return ctr.errNotFound()
+	}
+	return err
 }

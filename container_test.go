@@ -9,6 +9,7 @@ import (
 	"github.com/containerd/containerd/cio"
 	ctrderrdefs "github.com/containerd/containerd/errdefs"
 	cerrdefs "github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 
@@ -271,4 +272,73 @@ func TestDeleteAfterSIGKILL(t *testing.T) {
 	assert.NilError(t, ctr.Delete(e.ctx))
 	assert.Equal(t, e.host.Calls(hcsfake.OpShutdown), 0)
 	assert.Equal(t, e.host.Calls(hcsfake.OpWaitTimeout), 1)
+}
+
+// An attachStdio that panics in NewTask or Exec leaves nothing behind: the
+// process is killed and released, no task or exec is recorded, the
+// container can be deleted, and the panic reaches the caller.
+func TestPanickingAttachStdio(t *testing.T) {
+	panics := func(*cio.DirectIO) (cio.IO, error) { panic("engine bug") }
+	mustPanic := func(t *testing.T, call func()) {
+		t.Helper()
+		defer func() { assert.Equal(t, recover(), "engine bug") }()
+		call()
+	}
+
+	t.Run("NewTask", func(t *testing.T) {
+		e := newEnv(t)
+		ctr := e.create("c1", spec(t, "ping -t localhost"))
+		mustPanic(t, func() { _, _ = ctr.NewTask(e.ctx, "", true, panics) })
+		e.host.AwaitOpenHandles(1) // the system's only: the process was released
+		_, err := ctr.Task(e.ctx)
+		assert.Check(t, cerrdefs.IsNotFound(err), "no task recorded")
+		assert.NilError(t, ctr.Delete(e.ctx))
+		assert.DeepEqual(t, eventTypes(e.rec.await("c1", 1)), []types.EventType{types.EventCreate})
+	})
+
+	t.Run("Exec", func(t *testing.T) {
+		e := newEnv(t)
+		ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+		mustPanic(t, func() {
+			_, _ = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "ping -t localhost"}, true, panics)
+		})
+		e.host.AwaitOpenHandles(2) // the system's and the task's
+		cleanUp(t, e, ctr, tsk)
+		e.client.eventQ.Wait()
+		assert.DeepEqual(t, eventTypes(e.rec.stream("c1")), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	})
+}
+
+// Calls that reach the compute system while Delete closes its handle get
+// the not-found error they get after Delete, never HCS's raw answer for a
+// closed handle (moby returns that one).
+func TestCallsRacingDelete(t *testing.T) {
+	for _, tc := range []struct {
+		op   hcsfake.Op
+		call func(e *env, tsk *task) error
+	}{
+		{hcsfake.OpStatistics, func(e *env, tsk *task) error { _, err := tsk.Stats(e.ctx); return err }},
+		{hcsfake.OpProcessList, func(e *env, tsk *task) error { _, err := tsk.Summary(e.ctx); return err }},
+		{hcsfake.OpCreateProcess, func(e *env, tsk *task) error {
+			_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, false, (&output{}).attach)
+			return err
+		}},
+	} {
+		t.Run(string(tc.op), func(t *testing.T) {
+			e := newEnv(t)
+			ctr, tsk, _ := e.start("c1", spec(t, "cmd /c exit 0"))
+			<-tsk.waitCh // a task that exited keeps its container open until Delete
+			hang := make(chan struct{})
+			e.host.Inject(hcsfake.Fault{Op: tc.op, Hang: hang, Times: 1})
+			done := make(chan error, 1)
+			go func() { done <- tc.call(e, tsk) }()
+			e.host.AwaitCalls(tc.op, 1) // the call holds the handle, inside HCS
+			assert.NilError(t, ctr.Delete(e.ctx))
+			close(hang)
+			err := <-done
+			assert.Check(t, cerrdefs.IsNotFound(err), "%v", err)
+			assert.Error(t, err, `container "c1" not found`)
+			assert.Check(t, !errors.Is(err, hcs.ErrAlreadyClosed))
+		})
+	}
 }

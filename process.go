@@ -16,13 +16,15 @@ import (
 )
 
 // process implements types.Process: an exec, or the init process of a task.
-//
-// Lock order: mu before ctr.mu.
+// Its life: startProcess creates and sets it up, run reports its start and
+// reaps it in the background, reap reports its exit.
 type process struct {
-	id  string     // Invariants: immutable
-	ctr *container // Invariants: immutable, non-nil
-	pid int        // Invariants: immutable
+	id     string     // Invariants: immutable
+	ctr    *container // Invariants: immutable, non-nil
+	pid    int        // Invariants: immutable
+	logger *log.Entry // Invariants: immutable; the container's, with the process's id
 
+	// mu guards hcsProcess (see container.mu for the lock order).
 	mu sync.Mutex
 	// hcsProcess is the handle on the process; nil once the reaper closed
 	// it.
@@ -36,10 +38,59 @@ type process struct {
 
 var _ types.Process = (*process)(nil)
 
-// setUp makes p the process hp, identified as id in ctr's events.
-func (p *process) setUp(id string, ctr *container, hp hcs.Process) {
-	p.id, p.ctr, p.pid, p.hcsProcess = id, ctr, hp.Pid(), hp
+// startProcess creates a process in hc from config, hands its stdio to the
+// engine's attachStdio and sets p up as that process, named id in events.
+// When a step after the creation fails, or attachStdio panics, the process
+// is killed and released in the background and p is left as it was; the
+// error is returned or the panic goes on.
+func (ctr *container) startProcess(p *process, id string, hc hcs.Container, config *hcs.ProcessConfig, attachStdio types.StdioCallback) error {
+	logger := ctr.logger.WithField("process", id)
+	hp, err := hc.CreateProcess(config)
+	if err != nil {
+		logger.WithError(err).Error("CreateProcess() failed")
+		return ctr.deleted(err)
+	}
+	attached := false
+	defer func() {
+		if !attached {
+			discard(logger, hp)
+		}
+	}()
+	dio, err := newIOFromProcess(hp, config.EmulateConsole)
+	if err != nil {
+		logger.WithError(err).Error("failed to get stdio pipes")
+		return err
+	}
+	if _, err := attachStdio(dio); err != nil {
+		logger.WithError(err).Error("failed to attach stdio")
+		return err
+	}
+	attached = true
+	p.id, p.ctr, p.pid, p.logger, p.hcsProcess = id, ctr, hp.Pid(), logger, hp
 	p.waitCh = make(chan struct{})
+	return nil
+}
+
+// discard kills a process nobody will own and releases it once it exited.
+func discard(logger *log.Entry, hp hcs.Process) {
+	if err := hp.Kill(); err != nil && !errors.Is(err, hcs.ErrAlreadyStopped) {
+		logger.WithError(err).Error("failed to kill process")
+	}
+	go func() {
+		if err := hp.Wait(); err != nil {
+			logger.WithError(err).Error("failed to wait for process")
+		}
+		if err := hp.Close(); err != nil {
+			logger.WithError(err).Error("failed to clean process resources")
+		}
+	}()
+}
+
+// run reports the start of a process its caller recorded, with events, and
+// reaps it in the background: the exit event follows them.
+func (p *process) run(events ...types.EventType) {
+	p.ctr.client.emit(types.EventInfo{ContainerID: p.ctr.id, ProcessID: p.id, Pid: uint32(p.pid)}, events...)
+	go p.reap()
 }
 
 // handle returns the process's handle, or a not-found error once the
@@ -98,12 +149,10 @@ func (p *process) Resize(_ context.Context, width, height uint32) error {
 	if err != nil {
 		return err
 	}
-	p.ctr.client.logger.WithFields(log.Fields{
-		"container": p.ctr.id,
-		"process":   p.id,
-		"height":    height,
-		"width":     width,
-		"pid":       p.pid,
+	p.logger.WithFields(log.Fields{
+		"height": height,
+		"width":  width,
+		"pid":    p.pid,
 	}).Debug("resizing")
 	return p.reaped(hp.ResizeConsole(uint16(width), uint16(height)))
 }
@@ -137,7 +186,7 @@ func (p *process) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 // set only when Close fails, and the exit status never has an error, since
 // engines show an event's error to users as the container's.
 func (p *process) reap() {
-	logger := p.ctr.client.logger.WithFields(log.Fields{"container": p.ctr.id, "process": p.id})
+	logger := p.logger
 	hp := p.hcsProcess // set before reap starts, cleared only below
 
 	if err := hp.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {

@@ -60,12 +60,7 @@ func (t *task) Kill(_ context.Context, signal syscall.Signal) error {
 	if err != nil {
 		return err
 	}
-	logger := t.ctr.client.logger.WithFields(log.Fields{
-		"container": t.ctr.id,
-		"process":   t.id,
-		"pid":       t.Pid(),
-		"signal":    signal,
-	})
+	logger := t.logger.WithFields(log.Fields{"pid": t.Pid(), "signal": signal})
 	logger.Debug("Signal()")
 	var op string
 	if signal == syscall.SIGKILL {
@@ -126,7 +121,7 @@ func (t *task) Stats(context.Context) (*types.Stats, error) {
 	readAt := time.Now()
 	s, err := hc.Statistics()
 	if err != nil {
-		return nil, err
+		return nil, t.ctr.deleted(err)
 	}
 	// On Windows this is moby's HCSStats (the seam's statistics are
 	// hcsshim's there); elsewhere it is Metrics.
@@ -142,7 +137,7 @@ func (t *task) Summary(context.Context) ([]types.Summary, error) {
 	}
 	list, err := hc.ProcessList()
 	if err != nil {
-		return nil, err
+		return nil, t.ctr.deleted(err)
 	}
 	summary := make([]types.Summary, len(list))
 	for i, p := range list {
@@ -240,8 +235,9 @@ func (t *task) ForceDelete(ctx context.Context) error {
 
 // Exec starts a process in the running container and hands its stdio to
 // attachStdio. The exec-added and exec-started events follow success, the
-// exit event the process's end. processID is informational: moby does not
-// enforce its uniqueness and neither do we.
+// exit event the process's end; on a failure or a panic of attachStdio the
+// process is killed and released, as in NewTask. processID is
+// informational: moby does not enforce its uniqueness and neither do we.
 func (t *task) Exec(_ context.Context, processID string, spec *specs.Process, _ bool, attachStdio types.StdioCallback) (types.Process, error) {
 	hc, err := t.hcsContainer()
 	if err != nil {
@@ -251,15 +247,10 @@ func (t *task) Exec(_ context.Context, processID string, spec *specs.Process, _ 
 	if err != nil {
 		return nil, err
 	}
-	logger := t.ctr.client.logger.WithFields(log.Fields{"container": t.ctr.id, "exec": processID})
-	hp, err := t.ctr.client.startProcess(logger, hc, config, attachStdio)
-	if err != nil {
+	p := &process{}
+	if err := t.ctr.startProcess(p, processID, hc, config, attachStdio); err != nil {
 		return nil, err
 	}
-	p := &process{}
-	p.setUp(processID, t.ctr, hp)
-	t.ctr.client.emit(types.EventInfo{ContainerID: t.ctr.id, ProcessID: p.id, Pid: uint32(p.pid)}, types.EventExecAdded, types.EventExecStarted)
-	// Reaped only now, so that the exit event follows exec-started.
-	go p.reap()
+	p.run(types.EventExecAdded, types.EventExecStarted)
 	return p, nil
 }

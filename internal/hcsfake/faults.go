@@ -100,6 +100,7 @@ func (h *Host) ClearFaults() {
 // own and at those for every id. h.mu must be held.
 func (h *Host) fault(op Op, id string, pid int) *Fault {
 	h.calls[op]++
+	h.changed.Broadcast()
 	key, i := "", -1
 	for _, k := range []string{id, ""} {
 		for j, f := range h.faults[k] {
@@ -191,4 +192,15 @@ func (h *Host) Calls(op Op) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.calls[op]
+}
+
+// AwaitCalls blocks until op was called at least n times, counting a call
+// as soon as it starts, before any fault's delay or hang: a test can hold a
+// call inside the host with Fault.Hang and act while it is there.
+func (h *Host) AwaitCalls(op Op, n int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for h.calls[op] < n {
+		h.changed.Wait()
+	}
 }

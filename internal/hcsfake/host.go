@@ -70,8 +70,8 @@ type Host struct {
 	containerDocs []hcs.ContainerConfig
 	processDocs   map[string][]hcs.ProcessConfig
 	handles       int // open handles of systems and processes
-	// changed is broadcast whenever a handle closes, a process exits or a
-	// system stops, for Await.
+	// changed is broadcast whenever a call starts, a handle closes, a
+	// process exits or a system stops, for the Await methods.
 	changed sync.Cond
 }
 
