@@ -104,7 +104,7 @@ func (r *runner) run(ctx context.Context, client types.Client) int {
 	taskStart := r.printer.expect(types.EventStart, r.id)
 	taskExit := r.printer.expect(types.EventExit, r.id)
 	var stdin io.WriteCloser
-	task, err := ctr.NewTask(ctx, "", true, r.attach(&stdin))
+	task, err := ctr.NewTask(ctx, "", true, r.attach(&stdin, nil))
 	if err != nil {
 		return r.fail("start", err)
 	}
@@ -132,8 +132,9 @@ func (r *runner) run(ctx context.Context, client types.Client) int {
 }
 
 // attach copies a process's output to runspec's stdout and stderr and
-// keeps its stdin for the caller.
-func (r *runner) attach(stdin *io.WriteCloser) types.StdioCallback {
+// keeps its stdin for the caller; drained, when set, is done when the
+// process's output was all copied.
+func (r *runner) attach(stdin *io.WriteCloser, drained *sync.WaitGroup) types.StdioCallback {
 	return func(dio *cio.DirectIO) (cio.IO, error) {
 		*stdin = dio.Stdin
 		for _, c := range []struct {
@@ -144,9 +145,15 @@ func (r *runner) attach(stdin *io.WriteCloser) types.StdioCallback {
 				continue
 			}
 			r.copies.Add(1)
+			if drained != nil {
+				drained.Add(1)
+			}
 			go func(from io.Reader, to io.Writer) {
 				defer r.copies.Done()
 				_, _ = io.Copy(lockedWriter{&r.outMu, to}, from)
+				if drained != nil {
+					drained.Done()
+				}
 			}(c.from, c.to)
 		}
 		return dio, nil
@@ -160,7 +167,8 @@ func (r *runner) operate(ctx context.Context, task types.Task) {
 		processID := fmt.Sprintf("exec-%d", i+1)
 		exited := r.printer.expect(types.EventExit, processID)
 		var stdin io.WriteCloser
-		_, err := task.Exec(ctx, processID, &specs.Process{CommandLine: commandLine}, false, r.attach(&stdin))
+		var drained sync.WaitGroup
+		_, err := task.Exec(ctx, processID, &specs.Process{CommandLine: commandLine}, false, r.attach(&stdin, &drained))
 		if err != nil {
 			r.printer.report("exec", describe(err))
 			continue
@@ -171,6 +179,9 @@ func (r *runner) operate(ctx context.Context, task types.Task) {
 		case <-ctx.Done():
 			return
 		}
+		// Its output ends with its pipes, at its exit: all of it is
+		// printed before what comes next.
+		drained.Wait()
 	}
 	if r.flags.pause {
 		for _, step := range []struct {
