@@ -26,6 +26,13 @@ var winPathCases = []struct {
 	{`\\?\C:`, ``, `\\?\C:UtilityVM`},
 	{`\\server\share\`, ``, `\\server\share\UtilityVM`},
 	{`\a\\b`, `b`, `\a\b\UtilityVM`},
+	{`//srv/sh/x`, `x`, `\\srv\sh\x\UtilityVM`},
+	{`\\?\UNC\srv\sh\..`, `..`, `\\?\UNC\srv\UtilityVM`},
+	{`\??\C:\x`, `x`, `\??\C:\x\UtilityVM`},
+	{`\??\C:\`, ``, `\??\C:\UtilityVM`},
+	{`a/../c:`, `c:`, `.\c:UtilityVM`},
+	{`\a\..\??\c:\x`, `x`, `\.\??\c:\x\UtilityVM`},
+	{`\\.\UNC`, ``, `\\.\UNC\UtilityVM`},
 }
 
 func TestWindowsPathRules(t *testing.T) {
