@@ -42,6 +42,10 @@ var _ types.Client = (*client)(nil)
 // in moby. Without WithHost it drives the machine's HCS, which exists only
 // on Windows; elsewhere it then returns a not-implemented error.
 func NewClient(ctx context.Context, cli *containerd.Client, stateDir, ns string, b types.Backend, opts ...Option) (types.Client, error) {
+	if b == nil {
+		return nil, invalidParameter(errors.New("NewClient: the Backend must not be nil"))
+	}
+	ctx = orBackground(ctx)
 	o := newOptions(opts)
 	if o.host == nil {
 		host, err := MachineHost()
@@ -59,6 +63,15 @@ func NewClient(ctx context.Context, cli *containerd.Client, stateDir, ns string,
 		restoreTimeout:  o.restoreTimeout,
 		shutdownTimeout: o.shutdownTimeout,
 	}, nil
+}
+
+// orBackground is ctx, or context.Background() for a nil one: the API
+// answers a nil context as it does an empty one rather than panicking.
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
 }
 
 // Version is not implemented on Windows, as in moby.

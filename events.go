@@ -14,11 +14,12 @@ import (
 // start event under container.mu, so that no pause can be reported first);
 // emit itself never blocks.
 func (c *client) emit(ei types.EventInfo, events ...types.EventType) {
-	c.eventQ.Append(ei.ContainerID, func() {
-		for _, event := range events {
-			c.deliver(event, ei)
-		}
-	})
+	// One queued function per event, so that a Backend that ends its
+	// goroutine in one event (runtime.Goexit) still gets the next.
+	for _, event := range events {
+		event := event // Go 1.21, the floor, shares the loop variable
+		c.eventQ.Append(ei.ContainerID, func() { c.deliver(event, ei) })
+	}
 }
 
 // deliver logs an event and hands it to the backend. A backend that fails

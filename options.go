@@ -33,7 +33,9 @@ func newOptions(opts []Option) options {
 		shutdownTimeout: DefaultShutdownTimeout,
 	}
 	for _, opt := range opts {
-		opt(&o)
+		if opt != nil {
+			opt(&o)
+		}
 	}
 	return o
 }

@@ -45,6 +45,9 @@ var _ types.Process = (*process)(nil)
 // error is returned or the panic goes on.
 func (ctr *container) startProcess(p *process, id string, hc hcs.Container, config *hcs.ProcessConfig, attachStdio types.StdioCallback) error {
 	logger := ctr.logger.WithField("process", id)
+	if attachStdio == nil {
+		return invalidParameter(fmt.Errorf("container %s: the attachStdio callback of process %s must not be nil", ctr.id, id))
+	}
 	hp, err := hc.CreateProcess(config)
 	if err != nil {
 		logger.WithError(err).Error("CreateProcess() failed")
@@ -169,7 +172,7 @@ func (p *process) CloseStdin(context.Context) error {
 // Delete returns the exit status of an exited process; it is a conflict
 // while the process runs.
 func (p *process) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
-	if err := ctx.Err(); err != nil {
+	if err := orBackground(ctx).Err(); err != nil {
 		return nil, err
 	}
 	if !p.hasExited() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"syscall"
 	"testing"
 
@@ -234,4 +235,23 @@ func TestBlockingBackend(t *testing.T) {
 	_, err = tsk.Delete(e.ctx)
 	assert.NilError(t, err)
 	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+// A Backend that ends its goroutine, as t.FailNow does in an engine's test
+// Backend, loses none of its container's later events and does not hang
+// the queue's Wait (moby's queue loses them).
+func TestBackendThatEndsItsGoroutine(t *testing.T) {
+	e := newEnv(t)
+	e.rec.onEvent = func(id string, ev types.EventType) {
+		if ev == types.EventCreate || ev == types.EventExecAdded {
+			runtime.Goexit()
+		}
+	}
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, false, (&output{}).attach)
+	assert.NilError(t, err)
+	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventStart, types.EventExecStarted, types.EventExit})
+	cleanUp(t, e, ctr, tsk)
+	e.client.eventQ.Wait()
+	assert.Equal(t, len(e.rec.stream("c1")), 4)
 }

@@ -321,8 +321,11 @@ func environment(env []string) map[string]string {
 // (NameToGuid, CPU count, paths). Warnings, such as a clamped CPU count, go
 // to the context's logger.
 func Documents(ctx context.Context, id string, spec *specs.Spec, host hcs.Host, opts ...Option) (*hcs.ContainerConfig, *hcs.ProcessConfig, error) {
+	if host == nil {
+		return nil, nil, invalidParameter(errors.New("Documents: the host must not be nil"))
+	}
 	o := newOptions(opts)
-	t := translator{host: host, owner: o.owner, logger: log.G(ctx)}
+	t := translator{host: host, owner: o.owner, logger: log.G(orBackground(ctx))}
 	config, err := t.containerConfig(id, spec)
 	if err != nil {
 		return nil, nil, err

@@ -201,7 +201,7 @@ func (t *task) Status(context.Context) (containerd.Status, error) {
 // Delete removes the exited task from its container and returns its exit
 // status; it is a conflict while the task runs.
 func (t *task) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
-	if err := ctx.Err(); err != nil {
+	if err := orBackground(ctx).Err(); err != nil {
 		return nil, err
 	}
 	if !t.hasExited() {
@@ -219,6 +219,7 @@ func (t *task) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 // ForceDelete kills the task, waits for it to exit or for ctx, and deletes
 // it.
 func (t *task) ForceDelete(ctx context.Context) error {
+	ctx = orBackground(ctx)
 	if !t.hasExited() {
 		if err := t.Kill(ctx, syscall.SIGKILL); err != nil {
 			return fmt.Errorf("could not force-kill task: %w", err)

@@ -48,8 +48,13 @@ type key struct {
 
 // Append schedules f to run after every function appended before it with the
 // same id. It never blocks on f. f must not panic: a panic ends the process,
-// as with any goroutine.
+// as with any goroutine. f may end its goroutine (runtime.Goexit, as
+// t.FailNow does in a test's Backend): the functions after it still run. A
+// nil f is nothing to run.
 func (q *Queue) Append(id string, f func()) {
+	if f == nil {
+		return
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.unfinished == 0 {
@@ -87,15 +92,30 @@ func (q *Queue) work() {
 	q.starting = false
 	k := q.takeReady()
 	q.mu.Unlock()
+	q.serve(k, nil, 0)
+}
 
-	var batch []func()
+// serve runs batch[from:], functions of k, then k's and other ready keys'
+// functions until none is left. A function that ends its goroutine
+// (runtime.Goexit) ends only itself: a new goroutine serves the rest, in
+// order, so that nothing is lost and Wait returns. moby's queue loses them.
+func (q *Queue) serve(k *key, batch []func(), from int) {
+	i := from
+	returned := false
+	defer func() {
+		if !returned {
+			go q.serve(k, batch, i+1)
+		}
+	}()
 	for k != nil {
-		batch, k = q.next(k, batch)
-		for i, f := range batch {
-			f()
+		for ; i < len(batch); i++ {
+			batch[i]()
 			batch[i] = nil // let the function be collected
 		}
+		batch, k = q.next(k, batch)
+		i = 0
 	}
+	returned = true
 }
 
 // takeReady takes the first ready key for the calling worker and, if more

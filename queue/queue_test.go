@@ -212,3 +212,29 @@ func TestOrderWhenIDsAlternate(t *testing.T) {
 		assert.Equal(t, last[i], rounds)
 	}
 }
+
+// A function that ends its goroutine, as t.FailNow does in an engine's test
+// Backend, loses neither the functions after it nor Wait's return.
+func TestGoexit(t *testing.T) {
+	var q Queue
+	var mu sync.Mutex
+	var ran []int
+	record := func(v int) func() {
+		return func() {
+			mu.Lock()
+			ran = append(ran, v)
+			mu.Unlock()
+		}
+	}
+	q.Append("a", record(1))
+	q.Append("a", func() { runtime.Goexit() })
+	q.Append("a", record(2))
+	q.Append("a", func() { runtime.Goexit() })
+	q.Append("a", func() { runtime.Goexit() })
+	q.Append("a", record(3))
+	q.Wait()
+	q.Append("a", record(4))
+	q.Append("a", nil) // nothing to run
+	q.Wait()
+	assert.DeepEqual(t, ran, []int{1, 2, 3, 4})
+}
