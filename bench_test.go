@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/containerd/containerd/cio"
 	"github.com/containerd/log"
@@ -257,4 +258,45 @@ func heapInUse() int64 {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return int64(m.HeapAlloc)
+}
+
+// BenchmarkHeldEvent reports the memory a real event costs while the
+// engine's Backend is blocked on its container: the queued delivery of a
+// full EventInfo (ids, pid, exit code and time), as the backend emits it,
+// not a bare closure as the queue comparison counts.
+func BenchmarkHeldEvent(b *testing.B) {
+	const n = 20_000
+	var total float64
+	for i := 0; i < b.N; i++ {
+		release := make(chan struct{})
+		backend := blockingBackend{release: release}
+		c, err := NewClient(context.Background(), nil, "", "bench", backend, WithHost(hcsfake.New(2)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		cl := c.(*client)
+		cl.emit(types.EventInfo{ContainerID: "held"}, types.EventCreate) // blocks the Backend
+		before := heapInUse()
+		for j := 0; j < n; j++ {
+			cl.emit(types.EventInfo{
+				ContainerID: "held",
+				ProcessID:   fmt.Sprint("exec-", j),
+				Pid:         uint32(j),
+				ExitCode:    uint32(j),
+				ExitedAt:    time.Now(),
+			}, types.EventExit)
+		}
+		total += float64(heapInUse()-before) / n
+		close(release)
+		cl.eventQ.Wait()
+	}
+	b.ReportMetric(total/float64(b.N), "B/held-event")
+}
+
+// blockingBackend blocks every event until release is closed.
+type blockingBackend struct{ release <-chan struct{} }
+
+func (bb blockingBackend) ProcessEvent(string, types.EventType, types.EventInfo) error {
+	<-bb.release
+	return nil
 }
