@@ -174,7 +174,7 @@ func BenchmarkLifecycleHCSOnly(b *testing.B) {
 			}
 			for i := 0; i < live; i++ {
 				id := fmt.Sprint("live-", i)
-				c, err := host.CreateContainer(id, config(id))
+				c, err := host.CreateSystem(id, config(id))
 				if err != nil || c.Start() != nil {
 					b.Fatal(err)
 				}
@@ -184,7 +184,7 @@ func BenchmarkLifecycleHCSOnly(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				id := fmt.Sprint("c-", i)
-				c, err := host.CreateContainer(id, config(id))
+				c, err := host.CreateSystem(id, config(id))
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -231,7 +231,7 @@ func BenchmarkIdleContainer(b *testing.B) {
 		// The same documents, created and handed to the host without the
 		// library: what the host keeps of them is the host's.
 		other := hcsfake.New(2)
-		handles := make([]hcs.Container, n)
+		handles := make([]hcs.System, n)
 		before = heapInUse()
 		for j := range handles {
 			id := fmt.Sprint("idle-", j)
@@ -239,7 +239,7 @@ func BenchmarkIdleContainer(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if handles[j], err = other.CreateContainer(id, config); err != nil {
+			if handles[j], err = other.CreateSystem(id, config); err != nil {
 				b.Fatal(err)
 			}
 			_ = handles[j].Start()

@@ -88,7 +88,7 @@ func (c *client) NewContainer(_ context.Context, id string, spec *specs.Spec, _ 
 	if err != nil {
 		return nil, err
 	}
-	hc, err := c.host.CreateContainer(id, config)
+	hc, err := c.host.CreateSystem(id, config)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (c *client) NewContainer(_ context.Context, id string, spec *specs.Spec, _ 
 		if err := hc.Close(); err != nil {
 			logger.WithError(err).Error("failed to close the container after a failed Start")
 		}
-		ctr.hcsContainer = nil
+		ctr.system = nil
 		ctr.mu.Unlock()
 		return nil, err
 	}
@@ -120,7 +120,7 @@ func (c *client) NewContainer(_ context.Context, id string, spec *specs.Spec, _ 
 func (c *client) LoadContainer(_ context.Context, id string) (types.Container, error) {
 	logger := c.logger.WithField("container", id)
 	logger.Debug("LoadContainer()")
-	hc, err := c.host.OpenContainer(id)
+	hc, err := c.host.OpenSystem(id)
 	if err != nil {
 		logger.WithError(err).Debug("failed to open container")
 		return nil, notFound(withText("container not found", err)) // moby's text

@@ -34,7 +34,7 @@ func TestNewContainerRejectsABadSpecAndCreatesNothing(t *testing.T) {
 	_, err := e.client.NewContainer(e.ctx, "c1", nil, "", nil)
 	assert.Check(t, cerrdefs.IsInvalidArgument(err))
 	assert.Check(t, mobyClass[mobyInvalidParameter](err))
-	assert.Equal(t, e.host.Calls(hcsfake.OpCreateContainer), 0)
+	assert.Equal(t, e.host.Calls(hcsfake.OpCreateSystem), 0)
 	e.client.eventQ.Wait()
 	assert.Check(t, is.Len(e.rec.stream("c1"), 0))
 }
@@ -42,7 +42,7 @@ func TestNewContainerRejectsABadSpecAndCreatesNothing(t *testing.T) {
 func TestNewContainerCreateFails(t *testing.T) {
 	e := newEnv(t)
 	boom := errors.New("HCS says no")
-	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpCreateContainer, Err: boom, Times: 1})
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpCreateSystem, Err: boom, Times: 1})
 	_, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd"), "", nil)
 	assert.Check(t, errors.Is(err, boom))
 	e.client.eventQ.Wait()

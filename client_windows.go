@@ -21,20 +21,20 @@ func MachineHost() (hcs.Host, error) {
 // machine is the hcs.Host of the real HCS.
 type machine struct{}
 
-func (machine) CreateContainer(id string, config *hcs.ContainerConfig) (hcs.Container, error) {
+func (machine) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System, error) {
 	c, err := hcsshim.CreateContainer(id, toHcsshimContainerConfig(config))
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return &hcsContainer{c: c}, nil
+	return &shimSystem{c: c}, nil
 }
 
-func (machine) OpenContainer(id string) (hcs.Container, error) {
+func (machine) OpenSystem(id string) (hcs.System, error) {
 	c, err := hcsshim.OpenContainer(id)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return &hcsContainer{c: c}, nil
+	return &shimSystem{c: c}, nil
 }
 
 func (machine) NameToGuid(name string) (string, error) {

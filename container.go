@@ -30,10 +30,10 @@ type container struct {
 	// container's mu. Neither is held while HCS creates a process or while
 	// the engine's attachStdio runs.
 	mu sync.Mutex
-	// hcsContainer is the handle on the compute system; nil once the
+	// system is the handle on the compute system; nil once the
 	// container was deleted.
-	hcsContainer hcs.Container
-	isPaused     bool
+	system   hcs.System
+	isPaused bool
 	// terminateInvoked records a SIGKILL: the system is already being
 	// terminated, so Delete waits rather than asking for a shutdown.
 	terminateInvoked bool
@@ -47,8 +47,8 @@ type container struct {
 
 var _ types.Container = (*container)(nil)
 
-func (c *client) newContainer(id string, spec *specs.Spec, hc hcs.Container) *container {
-	return &container{client: c, id: id, logger: c.logger.WithField("container", id), ociSpec: spec, hcsContainer: hc}
+func (c *client) newContainer(id string, spec *specs.Spec, hc hcs.System) *container {
+	return &container{client: c, id: id, logger: c.logger.WithField("container", id), ociSpec: spec, system: hc}
 }
 
 // NewTask starts the container's init process and hands its stdio to
@@ -93,7 +93,7 @@ func (ctr *container) NewTask(_ context.Context, _ string, _ bool, attachStdio t
 
 // claimStart marks the container as starting a task, after the checks
 // moby makes, and returns its compute system.
-func (ctr *container) claimStart() (hcs.Container, error) {
+func (ctr *container) claimStart() (hcs.System, error) {
 	ctr.mu.Lock()
 	defer ctr.mu.Unlock()
 	switch {
@@ -102,11 +102,11 @@ func (ctr *container) claimStart() (hcs.Container, error) {
 	case ctr.task != nil || ctr.starting:
 		// moby's error, wrapping containerd's sentinel.
 		return nil, notModified(ctrderrdefs.ErrAlreadyExists)
-	case ctr.hcsContainer == nil:
+	case ctr.system == nil:
 		return nil, ctr.errNotFound()
 	}
 	ctr.starting = true
-	return ctr.hcsContainer, nil
+	return ctr.system, nil
 }
 
 // Task returns the current task.
@@ -132,7 +132,7 @@ func (ctr *container) AttachTask(context.Context, types.StdioCallback) (types.Ta
 func (ctr *container) Delete(context.Context) error {
 	ctr.mu.Lock()
 	defer ctr.mu.Unlock()
-	if ctr.hcsContainer == nil {
+	if ctr.system == nil {
 		return ctr.errNotFound()
 	}
 	if ctr.starting || (ctr.task != nil && !ctr.task.hasExited()) {
@@ -146,18 +146,18 @@ func (ctr *container) Delete(context.Context) error {
 	} else {
 		logger.Debug("completed container shutdown")
 	}
-	if err := ctr.hcsContainer.Close(); err != nil {
+	if err := ctr.system.Close(); err != nil {
 		logger.WithError(err).Error("failed to clean hcs container resources")
 		result = fmt.Errorf("failed to terminate container: %w", err)
 	}
-	ctr.hcsContainer = nil
+	ctr.system = nil
 	return result
 }
 
 // shutdown stops the system gracefully, or waits for the termination a
 // SIGKILL started, and terminates it when either fails. ctr.mu must be held.
 func (ctr *container) shutdown() error {
-	hc, timeout := ctr.hcsContainer, ctr.client.shutdownTimeout
+	hc, timeout := ctr.system, ctr.client.shutdownTimeout
 	var err error
 	if ctr.terminateInvoked {
 		err = hc.WaitTimeout(timeout)
@@ -180,7 +180,7 @@ func (ctr *container) shutdown() error {
 // for it. ctr.mu must be held.
 func (ctr *container) terminate() error {
 	ctr.terminateInvoked = true
-	err := awaitStop(ctr.hcsContainer, ctr.hcsContainer.Terminate(), ctr.client.shutdownTimeout)
+	err := awaitStop(ctr.system, ctr.system.Terminate(), ctr.client.shutdownTimeout)
 	if err != nil {
 		ctr.logger.WithError(err).Debug("failed to terminate container")
 	}
@@ -190,7 +190,7 @@ func (ctr *container) terminate() error {
 // awaitStop completes a Shutdown or Terminate that answered answer: HCS
 // finishes a pending one asynchronously, so it waits up to timeout; a
 // system already stopped is success.
-func awaitStop(hc hcs.Container, answer error, timeout time.Duration) error {
+func awaitStop(hc hcs.System, answer error, timeout time.Duration) error {
 	switch {
 	case errors.Is(answer, hcs.ErrPending):
 		return hc.WaitTimeout(timeout)

@@ -8,39 +8,39 @@ import (
 	"github.com/libcontainerd-windows/local/hcs"
 )
 
-// hcsContainer adapts an hcsshim.Container to the seam: the same calls,
+// shimSystem adapts an hcsshim.Container to the seam: the same calls,
 // with errors carrying the seam's classes.
-type hcsContainer struct {
+type shimSystem struct {
 	c hcsshim.Container // Invariants: immutable
 }
 
-func (h *hcsContainer) Start() error                      { return mapError(h.c.Start()) }
-func (h *hcsContainer) Shutdown() error                   { return mapError(h.c.Shutdown()) }
-func (h *hcsContainer) Terminate() error                  { return mapError(h.c.Terminate()) }
-func (h *hcsContainer) Wait() error                       { return mapError(h.c.Wait()) }
-func (h *hcsContainer) WaitTimeout(d time.Duration) error { return mapError(h.c.WaitTimeout(d)) }
-func (h *hcsContainer) Pause() error                      { return mapError(h.c.Pause()) }
-func (h *hcsContainer) Resume() error                     { return mapError(h.c.Resume()) }
-func (h *hcsContainer) Close() error                      { return mapError(h.c.Close()) }
+func (h *shimSystem) Start() error                      { return mapError(h.c.Start()) }
+func (h *shimSystem) Shutdown() error                   { return mapError(h.c.Shutdown()) }
+func (h *shimSystem) Terminate() error                  { return mapError(h.c.Terminate()) }
+func (h *shimSystem) Wait() error                       { return mapError(h.c.Wait()) }
+func (h *shimSystem) WaitTimeout(d time.Duration) error { return mapError(h.c.WaitTimeout(d)) }
+func (h *shimSystem) Pause() error                      { return mapError(h.c.Pause()) }
+func (h *shimSystem) Resume() error                     { return mapError(h.c.Resume()) }
+func (h *shimSystem) Close() error                      { return mapError(h.c.Close()) }
 
 // Statistics and ProcessList need no conversion: on Windows the seam's
 // statistics types are hcsshim's.
-func (h *hcsContainer) Statistics() (hcs.Statistics, error) {
+func (h *shimSystem) Statistics() (hcs.Statistics, error) {
 	s, err := h.c.Statistics()
 	return s, mapError(err)
 }
 
-func (h *hcsContainer) ProcessList() ([]hcs.ProcessListItem, error) {
+func (h *shimSystem) ProcessList() ([]hcs.ProcessListItem, error) {
 	list, err := h.c.ProcessList()
 	return list, mapError(err)
 }
 
-func (h *hcsContainer) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, error) {
+func (h *shimSystem) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, error) {
 	p, err := h.c.CreateProcess(toHcsshimProcessConfig(config))
 	if err != nil {
 		return nil, mapError(err)
 	}
-	return &hcsProcess{p: p}, nil
+	return &shimProcess{p: p}, nil
 }
 
 // toHcsshimContainerConfig is the same document in hcsshim's types.

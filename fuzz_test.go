@@ -44,7 +44,7 @@ func FuzzDocuments(f *testing.F) {
 			}
 			return
 		}
-		c, err := host.CreateContainer("fuzz", config)
+		c, err := host.CreateSystem("fuzz", config)
 		if err != nil {
 			t.Fatalf("HCS refuses the document: %v\n%+v", err, config)
 		}

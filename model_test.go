@@ -592,7 +592,7 @@ func (a *actor) injectFault() {
 		return
 	}
 	ops := []hcsfake.Op{
-		hcsfake.OpCreateContainer, hcsfake.OpOpenContainer, hcsfake.OpStart, hcsfake.OpShutdown, hcsfake.OpTerminate,
+		hcsfake.OpCreateSystem, hcsfake.OpOpenSystem, hcsfake.OpStart, hcsfake.OpShutdown, hcsfake.OpTerminate,
 		hcsfake.OpWait, hcsfake.OpWaitTimeout, hcsfake.OpPause, hcsfake.OpResume, hcsfake.OpStatistics,
 		hcsfake.OpProcessList, hcsfake.OpCreateProcess, hcsfake.OpClose, hcsfake.OpProcessKill, hcsfake.OpProcessWait,
 		hcsfake.OpProcessExitCode, hcsfake.OpProcessResize, hcsfake.OpProcessStdio, hcsfake.OpProcessCloseStdin, hcsfake.OpProcessClose,
@@ -641,7 +641,7 @@ func (a *actor) cleanUp(c *modelContainer) {
 	// the system running, as HCS would; stop it as an operator would, so
 	// that its processes end.
 	openErr := errors.New("not tried")
-	if h, err := m.host.OpenContainer(c.id); err == nil {
+	if h, err := m.host.OpenSystem(c.id); err == nil {
 		openErr = nil
 		_ = h.Terminate()
 		_ = h.Wait()

@@ -43,7 +43,7 @@ var _ types.Process = (*process)(nil)
 // When a step after the creation fails, or attachStdio panics, the process
 // is killed and released in the background and p is left as it was; the
 // error is returned or the panic goes on.
-func (ctr *container) startProcess(p *process, id string, hc hcs.Container, config *hcs.ProcessConfig, attachStdio types.StdioCallback) error {
+func (ctr *container) startProcess(p *process, id string, hc hcs.System, config *hcs.ProcessConfig, attachStdio types.StdioCallback) error {
 	logger := ctr.logger.WithField("process", id)
 	if attachStdio == nil {
 		return invalidParameter(fmt.Errorf("container %s: the attachStdio callback of process %s must not be nil", ctr.id, id))

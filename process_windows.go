@@ -11,28 +11,28 @@ import (
 	"github.com/libcontainerd-windows/local/hcs"
 )
 
-// hcsProcess adapts an hcsshim.Process to the seam.
-type hcsProcess struct {
+// shimProcess adapts an hcsshim.Process to the seam.
+type shimProcess struct {
 	p hcsshim.Process // Invariants: immutable
 }
 
-func (h *hcsProcess) Pid() int                          { return h.p.Pid() }
-func (h *hcsProcess) Kill() error                       { return mapError(h.p.Kill()) }
-func (h *hcsProcess) Wait() error                       { return mapError(h.p.Wait()) }
-func (h *hcsProcess) WaitTimeout(d time.Duration) error { return mapError(h.p.WaitTimeout(d)) }
-func (h *hcsProcess) CloseStdin() error                 { return mapError(h.p.CloseStdin()) }
-func (h *hcsProcess) Close() error                      { return mapError(h.p.Close()) }
+func (h *shimProcess) Pid() int                          { return h.p.Pid() }
+func (h *shimProcess) Kill() error                       { return mapError(h.p.Kill()) }
+func (h *shimProcess) Wait() error                       { return mapError(h.p.Wait()) }
+func (h *shimProcess) WaitTimeout(d time.Duration) error { return mapError(h.p.WaitTimeout(d)) }
+func (h *shimProcess) CloseStdin() error                 { return mapError(h.p.CloseStdin()) }
+func (h *shimProcess) Close() error                      { return mapError(h.p.Close()) }
 
-func (h *hcsProcess) ExitCode() (int, error) {
+func (h *shimProcess) ExitCode() (int, error) {
 	code, err := h.p.ExitCode()
 	return code, mapError(err)
 }
 
-func (h *hcsProcess) ResizeConsole(width, height uint16) error {
+func (h *shimProcess) ResizeConsole(width, height uint16) error {
 	return mapError(h.p.ResizeConsole(width, height))
 }
 
-func (h *hcsProcess) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, error) {
+func (h *shimProcess) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, error) {
 	stdin, stdout, stderr, err := h.p.Stdio()
 	return stdin, stdout, stderr, mapError(err)
 }

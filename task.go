@@ -34,21 +34,21 @@ func (t *task) current() error {
 	if t.ctr.task != t {
 		return notFound(fmt.Errorf("task %q not found", t.id))
 	}
-	if t.ctr.hcsContainer == nil {
+	if t.ctr.system == nil {
 		return t.ctr.errNotFound()
 	}
 	return nil
 }
 
-// hcsContainer returns the compute system of a current task. ctr.mu must
+// system returns the compute system of a current task. ctr.mu must
 // not be held.
-func (t *task) hcsContainer() (hcs.Container, error) {
+func (t *task) system() (hcs.System, error) {
 	t.ctr.mu.Lock()
 	defer t.ctr.mu.Unlock()
 	if err := t.current(); err != nil {
 		return nil, err
 	}
-	return t.ctr.hcsContainer, nil
+	return t.ctr.system, nil
 }
 
 // Kill stops the container, Windows having no signals: SIGKILL terminates
@@ -56,7 +56,7 @@ func (t *task) hcsContainer() (hcs.Container, error) {
 // reports success whatever HCS answers and only logs what is not pending
 // or already stopped; the exit event tells when the task ended.
 func (t *task) Kill(_ context.Context, signal syscall.Signal) error {
-	hc, err := t.hcsContainer()
+	hc, err := t.system()
 	if err != nil {
 		return err
 	}
@@ -92,9 +92,9 @@ func (t *task) setPaused(paused bool) error {
 	// moby's texts: containerd's sentinel for a pause, its own for a
 	// resume; both are not-implemented here, where moby's resume has no
 	// class.
-	unsupported, event, change := errors.New("cannot resume Windows Server Containers"), types.EventResumed, (hcs.Container).Resume
+	unsupported, event, change := errors.New("cannot resume Windows Server Containers"), types.EventResumed, (hcs.System).Resume
 	if paused {
-		unsupported, event, change = ctrderrdefs.ErrNotImplemented, types.EventPaused, (hcs.Container).Pause
+		unsupported, event, change = ctrderrdefs.ErrNotImplemented, types.EventPaused, (hcs.System).Pause
 	}
 	if t.ctr.ociSpec.Windows.HyperV == nil {
 		return notImplemented(unsupported)
@@ -104,7 +104,7 @@ func (t *task) setPaused(paused bool) error {
 	if err := t.current(); err != nil {
 		return err
 	}
-	if err := change(t.ctr.hcsContainer); err != nil {
+	if err := change(t.ctr.system); err != nil {
 		return err
 	}
 	t.ctr.isPaused = paused
@@ -114,7 +114,7 @@ func (t *task) setPaused(paused bool) error {
 
 // Stats returns the container's statistics.
 func (t *task) Stats(context.Context) (*types.Stats, error) {
-	hc, err := t.hcsContainer()
+	hc, err := t.system()
 	if err != nil {
 		return nil, err
 	}
@@ -131,7 +131,7 @@ func (t *task) Stats(context.Context) (*types.Stats, error) {
 // Summary lists the container's processes, for `docker top`: Hyper-V
 // containers' processes are not visible on the host, HCS's list is.
 func (t *task) Summary(context.Context) ([]types.Summary, error) {
-	hc, err := t.hcsContainer()
+	hc, err := t.system()
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +240,7 @@ func (t *task) ForceDelete(ctx context.Context) error {
 // process is killed and released, as in NewTask. processID is
 // informational: moby does not enforce its uniqueness and neither do we.
 func (t *task) Exec(_ context.Context, processID string, spec *specs.Process, _ bool, attachStdio types.StdioCallback) (types.Process, error) {
-	hc, err := t.hcsContainer()
+	hc, err := t.system()
 	if err != nil {
 		return nil, err
 	}

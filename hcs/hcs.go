@@ -16,11 +16,11 @@ import (
 // backend looks at the OS for host facts.
 type Host interface {
 	// CreateContainer creates a compute system (created, not started).
-	CreateContainer(id string, config *ContainerConfig) (Container, error)
+	CreateSystem(id string, config *ContainerConfig) (System, error)
 	// OpenContainer opens a compute system that already exists, for
 	// instance one a previous daemon created. It answers ErrNotExist when
 	// there is none.
-	OpenContainer(id string) (Container, error)
+	OpenSystem(id string) (System, error)
 	// NameToGuid returns the GUID HCS derives from a layer folder's name,
 	// in its canonical string form.
 	NameToGuid(name string) (string, error)
@@ -34,7 +34,7 @@ type Host interface {
 // Container is a compute system, the subset of hcsshim.Container the
 // backend uses. Shutdown and Terminate may answer ErrPending, after which
 // Wait or WaitTimeout tells when the system stopped.
-type Container interface {
+type System interface {
 	Start() error
 	Shutdown() error
 	Terminate() error

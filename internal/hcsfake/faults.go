@@ -9,10 +9,10 @@ type Op string
 
 // The operations of the host, of a compute system and of a process.
 const (
-	OpCreateContainer Op = "CreateContainer"
-	OpOpenContainer   Op = "OpenContainer"
-	OpNameToGuid      Op = "NameToGuid"
-	OpPathExists      Op = "PathExists"
+	OpCreateSystem Op = "CreateSystem"
+	OpOpenSystem   Op = "OpenSystem"
+	OpNameToGuid   Op = "NameToGuid"
+	OpPathExists   Op = "PathExists"
 
 	OpStart         Op = "Start"
 	OpShutdown      Op = "Shutdown"
@@ -45,7 +45,7 @@ const (
 //
 // Err may be a class of the seam (hcs.ErrPending: "accepted" but never done,
 // hcs.ErrInvalidState, ...) or any other error. Operations that return a
-// handle (CreateContainer, OpenContainer, CreateProcess) give none with a
+// handle (CreateSystem, OpenSystem, CreateProcess) give none with a
 // pending answer: for them Pending means Err: pending, nothing done.
 type Fault struct {
 	Op Op

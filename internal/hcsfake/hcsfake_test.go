@@ -18,9 +18,9 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-func create(t *testing.T, h *Host, id string, hv bool) hcs.Container {
+func create(t *testing.T, h *Host, id string, hv bool) hcs.System {
 	t.Helper()
-	c, err := h.CreateContainer(id, document(id, hv))
+	c, err := h.CreateSystem(id, document(id, hv))
 	assert.NilError(t, err)
 	return c
 }
@@ -62,13 +62,13 @@ func TestInvalidDocuments(t *testing.T) {
 		hv := strings.HasPrefix(name, "hyper-v ") && name != "hyper-v runtime" || name == "devices"
 		c := document("c1", hv)
 		change(c)
-		_, err := h.CreateContainer("c1", c)
+		_, err := h.CreateSystem("c1", c)
 		assert.Check(t, errors.Is(err, ErrInvalidDocument), "%s: %v", name, err)
 	}
 	assert.Check(t, is.Len(h.Systems(), 0))
 }
 
-func run(t *testing.T, c hcs.Container, commandLine string) (hcs.Process, io.WriteCloser, io.ReadCloser, io.ReadCloser) {
+func run(t *testing.T, c hcs.System, commandLine string) (hcs.Process, io.WriteCloser, io.ReadCloser, io.ReadCloser) {
 	t.Helper()
 	p, err := c.CreateProcess(&hcs.ProcessConfig{CommandLine: commandLine, CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true})
 	assert.NilError(t, err)
@@ -77,7 +77,7 @@ func run(t *testing.T, c hcs.Container, commandLine string) (hcs.Process, io.Wri
 	return p, in, out, errOut
 }
 
-func stop(t *testing.T, c hcs.Container) {
+func stop(t *testing.T, c hcs.System) {
 	t.Helper()
 	assert.Check(t, errors.Is(c.Terminate(), hcs.ErrPending))
 	assert.NilError(t, c.Wait())
@@ -98,7 +98,7 @@ func TestSystemStates(t *testing.T) {
 	assert.Check(t, errors.Is(c.Start(), hcs.ErrInvalidState), "started twice")
 	assert.Check(t, errors.Is(c.Pause(), hcs.ErrInvalidState), "process isolation cannot pause")
 
-	_, err = h.CreateContainer("c1", document("c1", false))
+	_, err = h.CreateSystem("c1", document("c1", false))
 	assert.Check(t, errors.Is(err, ErrAlreadyExists))
 
 	assert.Check(t, errors.Is(c.Shutdown(), hcs.ErrPending))
@@ -117,7 +117,7 @@ func TestSystemStates(t *testing.T) {
 	assert.Check(t, errors.Is(c.Wait(), hcs.ErrAlreadyClosed))
 	_, ok := h.State("c1")
 	assert.Check(t, !ok, "a stopped system without handles goes away")
-	_, err = h.OpenContainer("c1")
+	_, err = h.OpenSystem("c1")
 	assert.Check(t, errors.Is(err, hcs.ErrNotExist))
 }
 
@@ -168,11 +168,11 @@ func TestScripts(t *testing.T) {
 func TestProcessEndsWithItsSystem(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		stop func(hcs.Container) error
+		stop func(hcs.System) error
 		code int
 	}{
-		{"shutdown", hcs.Container.Shutdown, ExitCodeShutdown},
-		{"terminate", hcs.Container.Terminate, 77},
+		{"shutdown", hcs.System.Shutdown, ExitCodeShutdown},
+		{"terminate", hcs.System.Terminate, 77},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := New(2)
@@ -233,7 +233,7 @@ func TestRestoreFromAnotherClient(t *testing.T) {
 	h := New(2)
 	c := create(t, h, "c1", false)
 	assert.NilError(t, c.Start())
-	reopened, err := h.OpenContainer("c1")
+	reopened, err := h.OpenSystem("c1")
 	assert.NilError(t, err)
 	assert.Equal(t, h.OpenHandles(), 2)
 	assert.Check(t, is.DeepEqual(h.Systems(), []string{"c1"}))

@@ -159,10 +159,10 @@ func (h *Host) NameToGuid(name string) (string, error) {
 	return string(b[:]), nil
 }
 
-// CreateContainer implements hcs.Host: the system is created, not started.
-func (h *Host) CreateContainer(id string, config *hcs.ContainerConfig) (hcs.Container, error) {
+// CreateSystem implements hcs.Host: the system is created, not started.
+func (h *Host) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System, error) {
 	h.mu.Lock()
-	f := h.fault(OpCreateContainer, id, 0)
+	f := h.fault(OpCreateSystem, id, 0)
 	h.mu.Unlock()
 	if err := f.handleErr(); err != nil {
 		return nil, err
@@ -187,11 +187,11 @@ func (h *Host) CreateContainer(id string, config *hcs.ContainerConfig) (hcs.Cont
 	return s.open(), nil
 }
 
-// OpenContainer implements hcs.Host: a system created earlier, by this
+// OpenSystem implements hcs.Host: a system created earlier, by this
 // client or an earlier one, that has not gone away.
-func (h *Host) OpenContainer(id string) (hcs.Container, error) {
+func (h *Host) OpenSystem(id string) (hcs.System, error) {
 	h.mu.Lock()
-	f := h.fault(OpOpenContainer, id, 0)
+	f := h.fault(OpOpenSystem, id, 0)
 	h.mu.Unlock()
 	if err := f.handleErr(); err != nil {
 		return nil, err

@@ -28,13 +28,13 @@ func (s *system) open() *systemHandle {
 	return &systemHandle{sys: s}
 }
 
-// systemHandle is one handle on a system, what hcs.Container is.
+// systemHandle is one handle on a system, what hcs.System is.
 type systemHandle struct {
 	sys    *system
 	closed bool // guarded by host.mu
 }
 
-var _ hcs.Container = (*systemHandle)(nil)
+var _ hcs.System = (*systemHandle)(nil)
 
 // call is the common start of an operation: it counts the call, finds its
 // fault and waits as the fault says, then takes host.mu and checks the
