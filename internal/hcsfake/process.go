@@ -82,6 +82,9 @@ func (p *process) open() *processHandle {
 type processHandle struct {
 	proc   *process
 	closed bool // guarded by host.mu
+	// exitSeen records that the process had exited when the handle was
+	// closed: Wait keeps answering that exit, as hcsshim's does.
+	exitSeen bool // guarded by host.mu
 }
 
 var _ hcs.Process = (*processHandle)(nil)
@@ -96,7 +99,7 @@ func (ph *processHandle) call(op Op) (*Fault, error) {
 		return nil, err
 	}
 	h.mu.Lock()
-	if ph.closed {
+	if ph.closed && !(ph.exitSeen && (op == OpProcessWait || op == OpProcessWaitTimeout)) {
 		h.mu.Unlock()
 		return nil, ph.errorf(op, errAlreadyClosed)
 	}
@@ -256,6 +259,7 @@ func (ph *processHandle) Close() error {
 	defer h.mu.Unlock()
 	if !ph.closed {
 		ph.closed = true
+		ph.exitSeen = ph.proc.exited
 		ph.proc.handles--
 		h.handles--
 		h.changed.Broadcast()

@@ -32,6 +32,9 @@ func (s *system) open() *systemHandle {
 type systemHandle struct {
 	sys    *system
 	closed bool // guarded by host.mu
+	// stopSeen records that the system had stopped when the handle was
+	// closed: Wait keeps answering that stop, as hcsshim's does.
+	stopSeen bool // guarded by host.mu
 }
 
 var _ hcs.System = (*systemHandle)(nil)
@@ -48,7 +51,7 @@ func (c *systemHandle) call(op Op) (*Fault, error) {
 		return nil, err
 	}
 	h.mu.Lock()
-	if c.closed {
+	if c.closed && !(c.stopSeen && (op == OpWait || op == OpWaitTimeout)) {
 		h.mu.Unlock()
 		return nil, c.errorf(op, errAlreadyClosed)
 	}
@@ -304,6 +307,7 @@ func (c *systemHandle) Close() error {
 	defer h.mu.Unlock()
 	if !c.closed {
 		c.closed = true
+		c.stopSeen = c.sys.state == StateStopped
 		c.sys.handles--
 		h.handles--
 		c.sys.removeIfGone()

@@ -1,0 +1,479 @@
+// Package hcstest is the conformance suite of the hcs contract: Run checks
+// an implementation of hcs.Host, clause by clause, against what the
+// contract on the hcs interfaces says. It runs against the in-memory host
+// in every go test, and against the real HCS through the Windows binding.
+// Anyone who implements hcs.Host can run it:
+//
+//	func TestConformance(t *testing.T) {
+//		hcstest.Run(t, hcstest.Config{NewHost: ..., System: ...})
+//	}
+package hcstest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// Config describes the host under test.
+type Config struct {
+	// Name names the host in the summary Run logs.
+	Name string
+	// NewHost returns the host under test; each clause gets its own call.
+	NewHost func(t *testing.T) hcs.Host
+	// System returns the document of a process-isolated system the host
+	// can create and start, for id.
+	System func(t *testing.T, id string) *hcs.ContainerConfig
+	// HyperVSystem returns the document of a Hyper-V isolated one; nil
+	// when the host runs none, and the clauses that need one are skipped.
+	HyperVSystem func(t *testing.T, id string) *hcs.ContainerConfig
+	// ExistingPath is a path that exists on the host ("" skips the clause).
+	ExistingPath string
+	// Commands run in the systems; its zero fields take the defaults,
+	// which Windows and the in-memory host both run.
+	Commands Commands
+}
+
+// Commands are the command lines the clauses run.
+type Commands struct {
+	// Echo writes "hello" and a line break to stdout and exits 0.
+	Echo string // default: cmd /c echo hello
+	// Exit3 exits with code 3.
+	Exit3 string // default: cmd /c exit 3
+	// Long runs until it is killed or its system stops.
+	Long string // default: ping -t localhost
+	// Cat copies stdin to stdout until stdin ends, then exits 0.
+	Cat string // default: more
+}
+
+func (c Commands) withDefaults() Commands {
+	def := func(s *string, d string) {
+		if *s == "" {
+			*s = d
+		}
+	}
+	def(&c.Echo, "cmd /c echo hello")
+	def(&c.Exit3, "cmd /c exit 3")
+	def(&c.Long, "ping -t localhost")
+	def(&c.Cat, "more")
+	return c
+}
+
+// A clause is one statement of the contract, checked on a fresh host.
+type clause struct {
+	name  string
+	check func(s *suite)
+}
+
+// Clauses is the number of clauses Run checks.
+var Clauses = len(clauses)
+
+// Run checks every clause of the contract as a subtest, then logs how many
+// passed, were skipped (with their reasons in their logs) or failed.
+func Run(t *testing.T, cfg Config) {
+	t.Helper()
+	if cfg.NewHost == nil || cfg.System == nil {
+		t.Fatal("hcstest: Config needs NewHost and System")
+	}
+	cfg.Commands = cfg.Commands.withDefaults()
+	var passed, skipped, failed int
+	for _, c := range clauses {
+		c := c // Go 1.21, the floor, shares the loop variable
+		var skip bool
+		ok := t.Run(c.name, func(t *testing.T) {
+			defer func() { skip = t.Skipped() }()
+			s := &suite{t: t, cfg: cfg, host: cfg.NewHost(t), ids: make(map[hcs.System]string)}
+			defer s.cleanUp()
+			c.check(s)
+		})
+		switch {
+		case !ok:
+			failed++
+		case skip:
+			skipped++
+		default:
+			passed++
+		}
+	}
+	t.Logf("ci: hcstest against %s: %d of %d clauses passed, %d skipped, %d failed", cfg.Name, passed, len(clauses), skipped, failed)
+}
+
+// suite is one clause's host and what it must release.
+type suite struct {
+	t       *testing.T
+	cfg     Config
+	host    hcs.Host
+	mu      sync.Mutex
+	systems []hcs.System
+	ids     map[hcs.System]string // of the systems the clause created
+	procs   []hcs.Process
+	n       int
+}
+
+// system creates and starts a process-isolated system.
+func (s *suite) system() hcs.System {
+	s.t.Helper()
+	sys := s.create(s.cfg.System)
+	must(s.t, sys.Start(), "Start")
+	return sys
+}
+
+func (s *suite) create(doc func(*testing.T, string) *hcs.ContainerConfig) hcs.System {
+	s.t.Helper()
+	s.mu.Lock()
+	s.n++
+	id := fmt.Sprintf("hcstest-%s-%d", strings.ReplaceAll(s.t.Name(), "/", "-"), s.n)
+	s.mu.Unlock()
+	sys, err := s.host.CreateSystem(id, doc(s.t, id))
+	must(s.t, err, "CreateSystem")
+	s.keep(sys, nil)
+	s.mu.Lock()
+	s.ids[sys] = id
+	s.mu.Unlock()
+	return sys
+}
+
+func (s *suite) keep(sys hcs.System, p hcs.Process) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sys != nil {
+		s.systems = append(s.systems, sys)
+	}
+	if p != nil {
+		s.procs = append(s.procs, p)
+	}
+}
+
+// process starts commandLine in sys with the pipes asked for.
+func (s *suite) process(sys hcs.System, commandLine string, stdin, stdout, stderr bool) hcs.Process {
+	s.t.Helper()
+	p, err := sys.CreateProcess(&hcs.ProcessConfig{
+		CommandLine:      commandLine,
+		WorkingDirectory: `C:\`,
+		CreateStdInPipe:  stdin,
+		CreateStdOutPipe: stdout,
+		CreateStdErrPipe: stderr,
+	})
+	must(s.t, err, "CreateProcess(%q)", commandLine)
+	s.keep(nil, p)
+	return p
+}
+
+// cleanUp stops every system the clause created and closes every handle.
+func (s *suite) cleanUp() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, p := range s.procs {
+		_ = p.Close()
+	}
+	for _, sys := range s.systems {
+		if err := sys.Terminate(); errors.Is(err, hcs.ErrPending) {
+			_ = sys.WaitTimeout(time.Minute)
+		}
+		_ = sys.Close()
+	}
+}
+
+// stop stops sys with stop (Shutdown or Terminate) by the contract: pending
+// or already stopped, then Wait.
+func stop(t *testing.T, sys hcs.System, name string, stop func() error) {
+	t.Helper()
+	if err := stop(); err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
+		t.Fatalf("%s: %v, want nil, ErrPending or ErrAlreadyStopped", name, err)
+	}
+	must(t, sys.Wait(), "Wait after %s", name)
+}
+
+func must(t *testing.T, err error, format string, args ...any) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", fmt.Sprintf(format, args...), err)
+	}
+}
+
+func wantClass(t *testing.T, err, class error, what string) {
+	t.Helper()
+	if !errors.Is(err, class) {
+		t.Errorf("%s: %v, want %v", what, err, class)
+	}
+}
+
+func wantError(t *testing.T, err error, what string) {
+	t.Helper()
+	switch {
+	case err == nil:
+		t.Errorf("%s: nil, want an error", what)
+	case errors.Is(err, hcs.ErrPending):
+		t.Errorf("%s: %v, want an error other than pending", what, err)
+	}
+}
+
+// readAll reads r to EOF.
+func readAll(t *testing.T, r io.Reader, what string) string {
+	t.Helper()
+	var b bytes.Buffer
+	if _, err := io.Copy(&b, r); err != nil {
+		t.Errorf("reading %s: %v", what, err)
+	}
+	return b.String()
+}
+
+var guid = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+var clauses = []clause{
+	{"Host/NumCPU is at least 1", func(s *suite) {
+		if n := s.host.NumCPU(); n < 1 {
+			s.t.Errorf("NumCPU: %d", n)
+		}
+	}},
+	{"Host/NameToGuid is canonical and the same for the same name", func(s *suite) {
+		a, err := s.host.NameToGuid("hcstest-layer")
+		must(s.t, err, "NameToGuid")
+		b, err := s.host.NameToGuid("hcstest-layer")
+		must(s.t, err, "NameToGuid")
+		c, err := s.host.NameToGuid("hcstest-other")
+		must(s.t, err, "NameToGuid")
+		if !guid.MatchString(a) || a != b || a == c {
+			s.t.Errorf("NameToGuid: %q, %q again, %q for another name", a, b, c)
+		}
+	}},
+	{"Host/PathExists tells an existing path from a missing one", func(s *suite) {
+		if s.cfg.ExistingPath == "" {
+			s.t.Skip("no existing path configured")
+		}
+		ok, err := s.host.PathExists(s.cfg.ExistingPath)
+		if err != nil || !ok {
+			s.t.Errorf("PathExists(%q): %v, %v", s.cfg.ExistingPath, ok, err)
+		}
+		ok, err = s.host.PathExists(s.cfg.ExistingPath + `\hcstest-missing-c8f1`)
+		if err != nil || ok {
+			s.t.Errorf("PathExists of a missing path: %v, %v", ok, err)
+		}
+	}},
+	{"Host/OpenSystem of an unknown id answers ErrNotExist", func(s *suite) {
+		_, err := s.host.OpenSystem("hcstest-nobody-5d1e")
+		wantClass(s.t, err, hcs.ErrNotExist, "OpenSystem")
+	}},
+	{"System/Start runs a created system and never answers pending", func(s *suite) {
+		sys := s.create(s.cfg.System)
+		must(s.t, sys.Start(), "Start")
+		_, err := sys.Statistics()
+		must(s.t, err, "Statistics of a running system")
+		wantError(s.t, sys.Start(), "Start of a running system")
+	}},
+	{"System/Statistics and ProcessList of a created system are errors", func(s *suite) {
+		sys := s.create(s.cfg.System)
+		_, err := sys.Statistics()
+		wantError(s.t, err, "Statistics")
+		_, err = sys.ProcessList()
+		wantError(s.t, err, "ProcessList")
+	}},
+	{"System/Shutdown answers pending and Wait tells the stop", func(s *suite) {
+		sys := s.system()
+		stop(s.t, sys, "Shutdown", sys.Shutdown)
+		must(s.t, sys.Wait(), "Wait again")
+		_, err := sys.Statistics()
+		wantError(s.t, err, "Statistics of a stopped system")
+	}},
+	{"System/Terminate answers pending and WaitTimeout tells the stop", func(s *suite) {
+		sys := s.system()
+		if err := sys.Terminate(); err != nil && !errors.Is(err, hcs.ErrPending) {
+			s.t.Fatalf("Terminate: %v", err)
+		}
+		must(s.t, sys.WaitTimeout(time.Minute), "WaitTimeout")
+	}},
+	{"System/a stopped system answers a stop with pending or already stopped", func(s *suite) {
+		sys := s.system()
+		stop(s.t, sys, "Terminate", sys.Terminate)
+		stop(s.t, sys, "Shutdown", sys.Shutdown)
+		stop(s.t, sys, "Terminate", sys.Terminate)
+		wantError(s.t, sys.Start(), "Start of a stopped system")
+	}},
+	{"System/WaitTimeout answers ErrTimeout while the system runs", func(s *suite) {
+		sys := s.system()
+		wantClass(s.t, sys.WaitTimeout(time.Millisecond), hcs.ErrTimeout, "WaitTimeout")
+	}},
+	{"System/a stop ends the system's processes", func(s *suite) {
+		sys := s.system()
+		p := s.process(sys, s.cfg.Commands.Long, false, false, false)
+		stop(s.t, sys, "Shutdown", sys.Shutdown)
+		if err := p.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
+			s.t.Errorf("process Wait after the system stopped: %v", err)
+		}
+	}},
+	{"System/handles are independent: a second handle from OpenSystem, Close of one", func(s *suite) {
+		sys := s.system()
+		s.process(sys, s.cfg.Commands.Long, false, false, false)
+		other, err := s.reopen(sys)
+		must(s.t, err, "OpenSystem")
+		list, err := other.ProcessList()
+		must(s.t, err, "ProcessList through the second handle")
+		if len(list) == 0 {
+			s.t.Errorf("ProcessList: empty while a process runs")
+		}
+		must(s.t, other.Close(), "Close of the second handle")
+		_, err = sys.Statistics()
+		must(s.t, err, "Statistics through the first handle after the second's Close")
+	}},
+	{"System/Close: later calls answer ErrAlreadyClosed, Close again nil, the system runs on", func(s *suite) {
+		sys := s.system()
+		other, err := s.reopen(sys)
+		must(s.t, err, "OpenSystem")
+		must(s.t, sys.Close(), "Close")
+		must(s.t, sys.Close(), "Close again")
+		_, err = sys.Statistics()
+		wantClass(s.t, err, hcs.ErrAlreadyClosed, "Statistics after Close")
+		wantClass(s.t, sys.Wait(), hcs.ErrAlreadyClosed, "Wait after Close, before the stop")
+		_, err = other.Statistics()
+		must(s.t, err, "Statistics through another handle")
+	}},
+	{"System/Wait after Close keeps the stop seen before it", func(s *suite) {
+		sys := s.system()
+		stop(s.t, sys, "Terminate", sys.Terminate)
+		must(s.t, sys.Close(), "Close")
+		must(s.t, sys.Wait(), "Wait after Close, the stop seen")
+	}},
+	{"System/Pause and Resume a Hyper-V system", func(s *suite) {
+		if s.cfg.HyperVSystem == nil {
+			s.t.Skip("the host runs no Hyper-V isolated system")
+		}
+		sys := s.create(s.cfg.HyperVSystem)
+		must(s.t, sys.Start(), "Start")
+		must(s.t, sys.Pause(), "Pause")
+		wantError(s.t, sys.Pause(), "Pause of a paused system")
+		must(s.t, sys.Resume(), "Resume")
+		wantError(s.t, sys.Resume(), "Resume of a running system")
+	}},
+	{"System/Pause of a process-isolated system is an error", func(s *suite) {
+		sys := s.system()
+		wantError(s.t, sys.Pause(), "Pause")
+		_, err := sys.Statistics()
+		must(s.t, err, "Statistics: the system still runs")
+	}},
+	{"System/CreateProcess in a stopped system is an error", func(s *suite) {
+		sys := s.system()
+		stop(s.t, sys, "Terminate", sys.Terminate)
+		_, err := sys.CreateProcess(&hcs.ProcessConfig{CommandLine: s.cfg.Commands.Echo})
+		wantError(s.t, err, "CreateProcess")
+	}},
+	{"System/calls from many goroutines while one waits", func(s *suite) {
+		sys := s.system()
+		waited := make(chan error, 1)
+		go func() { waited <- sys.Wait() }()
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := sys.Statistics(); err != nil {
+					s.t.Errorf("Statistics: %v", err)
+				}
+				if _, err := sys.ProcessList(); err != nil {
+					s.t.Errorf("ProcessList: %v", err)
+				}
+			}()
+		}
+		wg.Wait()
+		stop(s.t, sys, "Shutdown", sys.Shutdown)
+		must(s.t, <-waited, "the concurrent Wait")
+	}},
+	{"Process/output reaches EOF at the exit, exit code 0", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Echo, false, true, true)
+		stdin, stdout, stderr, err := p.Stdio()
+		must(s.t, err, "Stdio")
+		if stdin != nil {
+			s.t.Errorf("Stdio: a stdin pipe that was not asked for")
+		}
+		if out := readAll(s.t, stdout, "stdout"); strings.TrimSpace(out) != "hello" {
+			s.t.Errorf("stdout: %q, want hello", out)
+		}
+		_ = readAll(s.t, stderr, "stderr")
+		must(s.t, p.Wait(), "Wait")
+		code, err := p.ExitCode()
+		must(s.t, err, "ExitCode")
+		if code != 0 {
+			s.t.Errorf("ExitCode: %d, want 0", code)
+		}
+		must(s.t, p.Wait(), "Wait again")
+	}},
+	{"Process/ExitCode is the process's", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Exit3, false, false, false)
+		must(s.t, p.Wait(), "Wait")
+		code, err := p.ExitCode()
+		must(s.t, err, "ExitCode")
+		if code != 3 {
+			s.t.Errorf("ExitCode: %d, want 3", code)
+		}
+	}},
+	{"Process/ExitCode before the exit is an error; WaitTimeout answers ErrTimeout", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
+		_, err := p.ExitCode()
+		wantError(s.t, err, "ExitCode of a running process")
+		wantClass(s.t, p.WaitTimeout(time.Millisecond), hcs.ErrTimeout, "WaitTimeout")
+	}},
+	{"Process/Kill does not wait; Kill of an exited process answers ErrAlreadyStopped", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
+		must(s.t, p.Kill(), "Kill")
+		must(s.t, p.Wait(), "Wait")
+		wantClass(s.t, p.Kill(), hcs.ErrAlreadyStopped, "Kill again")
+	}},
+	{"Process/CloseStdin ends the input", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Cat, true, true, false)
+		stdin, stdout, stderr, err := p.Stdio()
+		must(s.t, err, "Stdio")
+		if stdin == nil || stdout == nil || stderr != nil {
+			s.t.Fatalf("Stdio: stdin %v, stdout %v, stderr %v; want the two asked for", stdin != nil, stdout != nil, stderr != nil)
+		}
+		_, err = io.WriteString(stdin, "ping\r\n")
+		must(s.t, err, "writing stdin")
+		must(s.t, p.CloseStdin(), "CloseStdin")
+		if out := readAll(s.t, stdout, "stdout"); strings.TrimSpace(out) != "ping" {
+			s.t.Errorf("stdout: %q, want ping", out)
+		}
+		must(s.t, p.Wait(), "Wait")
+	}},
+	{"Process/ResizeConsole of a process without a console is an error", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
+		wantError(s.t, p.ResizeConsole(80, 25), "ResizeConsole")
+	}},
+	{"Process/Close: later calls answer ErrAlreadyClosed, Pid answers, Close again nil", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
+		pid := p.Pid()
+		must(s.t, p.Close(), "Close")
+		must(s.t, p.Close(), "Close again")
+		if p.Pid() != pid {
+			s.t.Errorf("Pid after Close: %d, want %d", p.Pid(), pid)
+		}
+		wantClass(s.t, p.Kill(), hcs.ErrAlreadyClosed, "Kill after Close")
+		wantClass(s.t, p.Wait(), hcs.ErrAlreadyClosed, "Wait after Close, before the exit")
+	}},
+	{"Process/Wait after Close keeps the exit seen before it", func(s *suite) {
+		p := s.process(s.system(), s.cfg.Commands.Exit3, false, false, false)
+		must(s.t, p.Wait(), "Wait")
+		must(s.t, p.Close(), "Close")
+		must(s.t, p.Wait(), "Wait after Close, the exit seen")
+	}},
+}
+
+// reopen opens a second handle on a system the clause created.
+func (s *suite) reopen(sys hcs.System) (hcs.System, error) {
+	s.mu.Lock()
+	id, ok := s.ids[sys]
+	s.mu.Unlock()
+	if !ok {
+		return nil, errors.New("hcstest: not a system this clause created")
+	}
+	other, err := s.host.OpenSystem(id)
+	if err == nil {
+		s.keep(other, nil)
+	}
+	return other, err
+}
