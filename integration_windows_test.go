@@ -17,6 +17,8 @@ import (
 	"golang.org/x/sys/windows"
 	"gotest.tools/v3/assert"
 
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/hcs/hcstest"
 	"github.com/libcontainerd-windows/local/types"
 )
 
@@ -165,4 +167,33 @@ func TestIntegrationHyperVPauseResume(t *testing.T) {
 		types.EventCreate, types.EventStart, types.EventPaused, types.EventResumed, types.EventExit,
 	})
 	assert.NilError(t, ctr.Delete(ctx))
+}
+
+// The real binding keeps the contract of the seam, as the in-memory host
+// does: the same conformance suite.
+func TestIntegrationConformance(t *testing.T) {
+	integrationLayers(t) // skips without image layers or HCS
+	host, err := MachineHost()
+	assert.NilError(t, err)
+	document := func(hyperV bool) func(t *testing.T, id string) *hcs.ContainerConfig {
+		return func(t *testing.T, id string) *hcs.ContainerConfig {
+			config, _, err := Documents(context.Background(), id, integrationSpec(t, hyperV, "cmd"), host)
+			assert.NilError(t, err)
+			return config
+		}
+	}
+	cfg := hcstest.Config{
+		Name:         "the machine's HCS",
+		NewHost:      func(*testing.T) hcs.Host { return host },
+		System:       document(false),
+		ExistingPath: os.Getenv("LCW_TEST_LAYER"),
+		Commands: hcstest.Commands{
+			Long: `cmd /c ping -n 600 127.0.0.1 >NUL`,
+			Cat:  `findstr "^"`,
+		},
+	}
+	if os.Getenv("LCW_TEST_HYPERV") == "1" {
+		cfg.HyperVSystem = document(true)
+	}
+	hcstest.Run(t, cfg)
 }
