@@ -52,6 +52,17 @@ func conflict(err error) error         { return errConflict{err} }
 func notModified(err error) error      { return errNotModified{err} }
 func notImplemented(err error) error   { return errNotImplemented{err} }
 
+// UtilityVMNotFoundError is the error for a Hyper-V spec none of whose
+// image layers has a UtilityVM folder. Its text is moby's; Paths lists the
+// folders looked for, uppermost layer first, so that a tool can tell which
+// one would do. It comes with the invalid-parameter class (errors.As finds
+// it).
+type UtilityVMNotFoundError struct {
+	Paths []string
+}
+
+func (*UtilityVMNotFoundError) Error() string { return "utility VM image could not be found" }
+
 // withText returns an error that reads text, moby's, and wraps cause, which
 // moby's text leaves out, so that errors.Is and errors.As still find it.
 func withText(text string, cause error) error { return textError{text, cause} }

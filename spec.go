@@ -197,6 +197,7 @@ func (t translator) setStorage(config *hcs.ContainerConfig, spec *specs.Spec) er
 // findUtilityVM returns the UtilityVM folder of the uppermost image layer
 // that has one.
 func (t translator) findUtilityVM(images []string) (string, error) {
+	var looked []string
 	for _, folder := range images {
 		uvm := winJoin(folder, "UtilityVM")
 		found, err := t.host.PathExists(uvm)
@@ -206,8 +207,9 @@ func (t translator) findUtilityVM(images []string) (string, error) {
 		if found {
 			return uvm, nil
 		}
+		looked = append(looked, uvm)
 	}
-	return "", invalidParameter(errors.New("utility VM image could not be found"))
+	return "", invalidParameter(&UtilityVMNotFoundError{Paths: looked})
 }
 
 // mappings splits mounts into mapped named pipes (destinations under

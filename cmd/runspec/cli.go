@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -21,7 +22,7 @@ import (
 
 	local "github.com/libcontainerd-windows/local"
 	"github.com/libcontainerd-windows/local/hcs"
-	"github.com/libcontainerd-windows/local/internal/hcsfake"
+	"github.com/libcontainerd-windows/local/hcs/memhost"
 )
 
 // Exit codes of runspec itself; `run` otherwise exits with the container's.
@@ -40,9 +41,27 @@ type streams struct {
 const usage = `usage:
   runspec config [flags] SPEC   print the HCS documents the backend sends for SPEC
   runspec run [flags] SPEC      run SPEC's container and print its events and output
+  runspec version               print the versions runspec was built with
 
 SPEC is a config.json file or an OCI bundle directory.
+Run 'runspec COMMAND -h' for a command's flags.
 `
+
+// The synopses the commands' help starts with.
+const (
+	configSynopsis = `runspec config [flags] SPEC
+
+Print the HCS documents the backend sends for SPEC, a config.json file or
+an OCI bundle directory: the container's and its init process's, as JSON.
+A rejected spec prints its error, which names the field, and exits 2.`
+	runSynopsis = `runspec run [flags] SPEC
+
+Run SPEC's container, a config.json file or an OCI bundle directory, to its
+end: print its events (on stderr, or as JSON with --json) and its output,
+delete it, and exit with its exit code. A rejected spec or bad flags exit
+2, a failure of runspec or the backend 125. Ctrl-C or --timeout stop the
+container as docker stop does.`
+)
 
 func runMain(ctx context.Context, args []string, s streams) int {
 	if len(args) == 0 {
@@ -54,6 +73,8 @@ func runMain(ctx context.Context, args []string, s streams) int {
 		return configMain(ctx, args[1:], s)
 	case "run":
 		return runCommand(ctx, args[1:], s)
+	case "version":
+		return versionMain(args[1:], s)
 	case "help", "-h", "--help":
 		fmt.Fprint(s.stdout, usage)
 		return 0
@@ -73,7 +94,7 @@ type hostFlags struct {
 
 func (h *hostFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&h.cpus, "host-cpus", 0, "the in-memory host's processor count (default: this machine's)")
-	fs.Var(&h.paths, "host-path", "a Windows path that exists on the in-memory host (repeatable), e.g. `C:\\layers\\base\\UtilityVM`")
+	fs.Var(&h.paths, "host-path", "a Windows `PATH` that exists on the in-memory host (repeatable); for a Hyper-V spec, a layer's UtilityVM folder such as C:\\layers\\base\\UtilityVM")
 	fs.BoolVar(&h.inMemory, "in-memory", false, "use the in-memory HCS even on Windows")
 	fs.StringVar(&h.id, "id", "", "the container id (default: the spec's file or bundle name)")
 	fs.BoolVar(&h.debug, "debug", false, "show the backend's log on stderr")
@@ -90,28 +111,44 @@ func (h *hostFlags) setUpLog(s streams) {
 }
 
 // host returns the host to run on: the machine's HCS where there is one
-// and --in-memory is not set, else the in-memory HCS, which it says on
-// stderr.
-func (h *hostFlags) host(s streams) (hcs.Host, error) {
+// and --in-memory is not set, else the in-memory HCS. notice is what a
+// person should know when runspec fell back to the in-memory HCS by
+// itself, off Windows; "" otherwise.
+func (h *hostFlags) host() (host hcs.Host, notice string, err error) {
 	if !h.inMemory {
 		host, err := local.MachineHost()
 		if err == nil {
-			return host, nil
+			return host, "", nil
 		}
 		if !cerrdefs.IsNotImplemented(err) {
-			return nil, err
+			return nil, "", err
 		}
-		fmt.Fprintf(s.stderr, "runspec: using the in-memory HCS (%v)\n", err)
+		notice = "no HCS on " + runtime.GOOS + ": the in-memory HCS simulates the processes, and its layer IDs are stand-ins (the real NameToGuid lives in vmcompute.dll)"
 	}
 	cpus := h.cpus
 	if cpus <= 0 {
 		cpus = runtime.NumCPU()
 	}
-	return newMemoryHost(cpus, h.paths...), nil
+	return newMemoryHost(cpus, h.paths...), notice, nil
 }
 
 // newMemoryHost makes the in-memory host; tests replace it to look inside.
-var newMemoryHost = hcsfake.New
+var newMemoryHost = memhost.New
+
+// utilityVMHint says, for a Hyper-V spec without a Utility VM, where the
+// backend looked and, on the in-memory host, the flag that provides one;
+// "" for any other error.
+func utilityVMHint(err error, host hcs.Host) string {
+	var uvm *local.UtilityVMNotFoundError
+	if !errors.As(err, &uvm) || len(uvm.Paths) == 0 {
+		return ""
+	}
+	hint := "runspec: looked for a Utility VM at " + strings.Join(uvm.Paths, ", ")
+	if _, inMemory := host.(*memhost.Host); inMemory {
+		hint += fmt.Sprintf("; on the in-memory host, --host-path '%s' provides one", uvm.Paths[0])
+	}
+	return hint + "\n"
+}
 
 type stringList []string
 
@@ -137,8 +174,60 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 
 func newFlagSet(name string, s streams) *flag.FlagSet {
 	fs := flag.NewFlagSet("runspec "+name, flag.ContinueOnError)
-	fs.SetOutput(s.stderr)
+	fs.SetOutput(s.stderr) // the flag package's word on a bad flag
+	fs.Usage = func() {}   // parse prints the help
 	return fs
+}
+
+// parse parses a command's arguments. -h prints the command's help on
+// stdout and ends it with 0; a bad flag, after the flag package's word on
+// it, prints the synopsis's first line on stderr and ends it with 2.
+func parse(fs *flag.FlagSet, synopsis string, args []string, s streams) (positional []string, code int, ok bool) {
+	positional, err := parseArgs(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		fmt.Fprintf(s.stdout, "usage: %s\n", synopsis)
+		flags := 0
+		fs.VisitAll(func(*flag.Flag) { flags++ })
+		if flags > 0 {
+			fmt.Fprint(s.stdout, "\nflags:\n")
+			fs.SetOutput(s.stdout)
+			fs.PrintDefaults()
+		}
+		return nil, 0, false
+	case err != nil:
+		first, _, _ := strings.Cut(synopsis, "\n")
+		fmt.Fprintf(s.stderr, "usage: %s\nRun '%s -h' for the flags.\n", first, fs.Name())
+		return nil, exitUsage, false
+	}
+	return positional, 0, true
+}
+
+// versionMain prints runspec's version, the Go it was built with and the
+// versions of the modules that matter to what it sends: hcsshim and
+// containerd.
+func versionMain(args []string, s streams) int {
+	fs := newFlagSet("version", s)
+	if _, code, ok := parse(fs, "runspec version\n\nPrint the versions runspec was built with.", args, s); !ok {
+		return code
+	}
+	version, deps := "(unknown)", map[string]string{}
+	if info, ok := debug.ReadBuildInfo(); ok {
+		version = info.Main.Version
+		for _, d := range info.Deps {
+			if d.Replace != nil {
+				d = d.Replace
+			}
+			deps[d.Path] = d.Version
+		}
+	}
+	fmt.Fprintf(s.stdout, "runspec %s\n%s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	for _, m := range []string{"github.com/Microsoft/hcsshim", "github.com/containerd/containerd"} {
+		if v, ok := deps[m]; ok {
+			fmt.Fprintf(s.stdout, "%s %s\n", m, v)
+		}
+	}
+	return 0
 }
 
 // loadSpec reads SPEC, a config.json file or a bundle directory, and the
@@ -211,9 +300,9 @@ func configMain(ctx context.Context, args []string, s streams) int {
 	fs := newFlagSet("config", s)
 	var hf hostFlags
 	hf.register(fs)
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return exitUsage
+	positional, code, ok := parse(fs, configSynopsis, args, s)
+	if !ok {
+		return code
 	}
 	if len(positional) != 1 {
 		fmt.Fprintf(s.stderr, "runspec config: want one SPEC, got %d\n", len(positional))
@@ -225,14 +314,18 @@ func configMain(ctx context.Context, args []string, s streams) int {
 		return exitUsage
 	}
 	hf.setUpLog(s)
-	host, err := hf.host(s)
+	host, notice, err := hf.host()
 	if err != nil {
 		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
 		return exitFailure
 	}
+	if notice != "" {
+		fmt.Fprintf(s.stderr, "runspec: %s\n", notice)
+	}
 	config, process, err := local.Documents(ctx, id, spec, host)
 	if err != nil {
 		fmt.Fprintln(s.stderr, describe(err))
+		fmt.Fprint(s.stderr, utilityVMHint(err, host))
 		if cerrdefs.IsInvalidArgument(err) {
 			return exitUsage
 		}

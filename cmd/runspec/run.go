@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	local "github.com/libcontainerd-windows/local"
+	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/types"
 )
 
@@ -38,9 +39,9 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	fs.DurationVar(&f.timeout, "timeout", 0, "stop the container when it runs longer (0: no limit)")
 	fs.DurationVar(&f.grace, "grace", 10*time.Second, "how long a graceful stop may take before SIGKILL")
 	fs.BoolVar(&f.json, "json", false, "print events as JSON, one object per line")
-	positional, err := parseArgs(fs, args)
-	if err != nil {
-		return exitUsage
+	positional, code, ok := parse(fs, runSynopsis, args, s)
+	if !ok {
+		return code
 	}
 	if len(positional) != 1 {
 		fmt.Fprintf(s.stderr, "runspec run: want one SPEC, got %d\n", len(positional))
@@ -52,12 +53,15 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		return exitUsage
 	}
 	f.setUpLog(s)
-	host, err := f.host(s)
+	host, notice, err := f.host()
 	if err != nil {
 		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
 		return exitRun
 	}
-	r := &runner{flags: f, id: id, spec: spec, s: s, printer: newPrinter(s.events, f.json)}
+	r := &runner{flags: f, id: id, spec: spec, s: s, host: host, printer: newPrinter(s.events, f.json)}
+	if notice != "" {
+		r.printer.report("host", notice)
+	}
 	client, err := local.NewClient(ctx, nil, "", "runspec", r.printer, local.WithHost(host))
 	if err != nil {
 		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
@@ -75,6 +79,7 @@ type runner struct {
 	flags   runFlags
 	id      string
 	spec    *specs.Spec
+	host    hcs.Host
 	s       streams
 	printer *printer
 	copies  sync.WaitGroup // output still being copied
@@ -83,6 +88,7 @@ type runner struct {
 
 func (r *runner) fail(what string, err error) int {
 	fmt.Fprintf(r.s.stderr, "runspec: %s: %s\n", what, describe(err))
+	fmt.Fprint(r.s.stderr, utilityVMHint(err, r.host))
 	if cerrdefs.IsInvalidArgument(err) {
 		return exitUsage
 	}
