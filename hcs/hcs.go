@@ -73,11 +73,11 @@ type System interface {
 	Wait() error
 	// WaitTimeout is Wait bounded by d: ErrTimeout when d passes first.
 	WaitTimeout(d time.Duration) error
-	// Pause suspends a running Hyper-V isolated system; Resume resumes a
-	// paused one. Neither answers ErrPending. A process-isolated system,
-	// or one in another state, gives an error (ErrAlreadyStopped for a
-	// stopped one).
+	// Pause suspends a running Hyper-V isolated system. It never answers
+	// ErrPending. A process-isolated system, or one that does not run,
+	// gives an error (ErrAlreadyStopped for a stopped one).
 	Pause() error
+	// Resume resumes a paused Hyper-V isolated system, as Pause answers.
 	Resume() error
 	// Statistics reports a started system's figures; a system not started
 	// or stopped gives an error (ErrAlreadyStopped for a stopped one).
