@@ -276,14 +276,14 @@ var clauses = []clause{
 		_, err = sys.ProcessList()
 		wantError(s.t, err, "ProcessList")
 	}},
-	{"System/Shutdown answers pending and Wait tells the stop", func(s *suite) {
+	{"System/Shutdown does not wait; Wait tells the stop", func(s *suite) {
 		sys := s.system()
 		stop(s.t, sys, "Shutdown", sys.Shutdown)
 		must(s.t, sys.Wait(), "Wait again")
 		_, err := sys.Statistics()
 		wantError(s.t, err, "Statistics of a stopped system")
 	}},
-	{"System/Terminate answers pending and WaitTimeout tells the stop", func(s *suite) {
+	{"System/Terminate does not wait; WaitTimeout tells the stop", func(s *suite) {
 		sys := s.system()
 		if err := sys.Terminate(); err != nil && !errors.Is(err, hcs.ErrPending) {
 			s.t.Fatalf("Terminate: %v", err)
