@@ -19,10 +19,9 @@ import (
 // Its life: startProcess creates and sets it up, run reports its start and
 // reaps it in the background, reap reports its exit.
 type process struct {
-	id     string     // Invariants: immutable
-	ctr    *container // Invariants: immutable, non-nil
-	pid    int        // Invariants: immutable
-	logger *log.Entry // Invariants: immutable; the container's, with the process's id
+	id  string     // Invariants: immutable
+	ctr *container // Invariants: immutable, non-nil
+	pid int        // Invariants: immutable
 
 	// mu guards hcsProcess (see container.mu for the lock order).
 	mu sync.Mutex
@@ -44,7 +43,7 @@ var _ types.Process = (*process)(nil)
 // is killed and released in the background and p is left as it was; the
 // error is returned or the panic goes on.
 func (ctr *container) startProcess(p *process, id string, hc hcs.System, config *hcs.ProcessConfig, attachStdio types.StdioCallback) error {
-	logger := ctr.logger.WithField("process", id)
+	logger := ctr.log().WithField("process", id)
 	if attachStdio == nil {
 		return invalidParameter(fmt.Errorf("container %s: the attachStdio callback of process %s must not be nil", ctr.id, id))
 	}
@@ -69,7 +68,7 @@ func (ctr *container) startProcess(p *process, id string, hc hcs.System, config 
 		return err
 	}
 	attached = true
-	p.id, p.ctr, p.pid, p.logger, p.hcsProcess = id, ctr, hp.Pid(), logger, hp
+	p.id, p.ctr, p.pid, p.hcsProcess = id, ctr, hp.Pid(), hp
 	p.waitCh = make(chan struct{})
 	return nil
 }
@@ -95,6 +94,9 @@ func (p *process) run(events ...types.EventType) {
 	p.ctr.client.emit(types.EventInfo{ContainerID: p.ctr.id, ProcessID: p.id, Pid: uint32(p.pid)}, events...)
 	go p.reap()
 }
+
+// log is the container's logger with the process's id, made when needed.
+func (p *process) log() *log.Entry { return p.ctr.log().WithField("process", p.id) }
 
 // handle returns the process's handle, or a not-found error once the
 // process was reaped.
@@ -152,7 +154,7 @@ func (p *process) Resize(_ context.Context, width, height uint32) error {
 	if err != nil {
 		return err
 	}
-	p.logger.WithFields(log.Fields{
+	p.log().WithFields(log.Fields{
 		"height": height,
 		"width":  width,
 		"pid":    p.pid,
@@ -189,7 +191,7 @@ func (p *process) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 // set only when Close fails, and the exit status never has an error, since
 // engines show an event's error to users as the container's.
 func (p *process) reap() {
-	logger := p.logger
+	logger := p.log()
 	hp := p.hcsProcess // set before reap starts, cleared only below
 
 	if err := hp.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {

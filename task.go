@@ -60,7 +60,7 @@ func (t *task) Kill(_ context.Context, signal syscall.Signal) error {
 	if err != nil {
 		return err
 	}
-	logger := t.logger.WithFields(log.Fields{"pid": t.Pid(), "signal": signal})
+	logger := t.log().WithFields(log.Fields{"pid": t.Pid(), "signal": signal})
 	logger.Debug("Signal()")
 	var op string
 	if signal == syscall.SIGKILL {
