@@ -9,6 +9,7 @@ import (
 	"os"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/containerd/containerd/cio"
 	"github.com/containerd/log"
@@ -20,13 +21,28 @@ import (
 	"github.com/libcontainerd-windows/local/types"
 )
 
+// helper makes the test binary a process for tests that run real ones (the
+// HCS emulator's): "sleep" runs until killed, "cat" copies stdin to stdout.
+var helper = flag.String("lcw.helper", "", "run as a helper process: sleep or cat")
+
 func TestMain(m *testing.M) {
 	flag.Parse()
+	switch *helper {
+	case "sleep":
+		time.Sleep(24 * time.Hour)
+		os.Exit(0)
+	case "cat":
+		_, _ = io.Copy(os.Stdout, os.Stdin)
+		os.Exit(0)
+	}
 	if os.Getenv("LCW_TEST_LOG") != "1" {
 		// The backend logs every event; LCW_TEST_LOG=1 shows them.
 		log.L.Logger.SetOutput(io.Discard)
 	}
-	goleak.VerifyTestMain(m)
+	// go-winio's completion port goroutine lives as long as the process,
+	// once hcsshim's stdio pipes started it (the HCS emulator's tests).
+	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/Microsoft/go-winio.getQueuedCompletionStatus"),
+		goleak.IgnoreAnyFunction("github.com/Microsoft/go-winio.ioCompletionProcessor"))
 }
 
 // event is one event as the backend received it.

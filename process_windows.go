@@ -54,6 +54,7 @@ func mapError(err error) error {
 		{hcsshim.IsAlreadyStopped, hcs.ErrAlreadyStopped},
 		{hcsshim.IsNotExist, hcs.ErrNotExist},
 		{hcsshim.IsAlreadyClosed, hcs.ErrAlreadyClosed},
+		{isHandleClose, hcs.ErrAlreadyClosed},
 		{hcsshim.IsTimeout, hcs.ErrTimeout},
 		{hcsshim.IsOperationInvalidState, hcs.ErrInvalidState},
 		{isBrokenPipe, hcs.ErrBrokenPipe},
@@ -68,6 +69,19 @@ func mapError(err error) error {
 // isBrokenPipe tells whether HCS's error under err is ERROR_BROKEN_PIPE,
 // which is what a wait on a process whose system went away gets.
 func isBrokenPipe(err error) bool {
+	return errors.Is(innerError(err), windows.ERROR_BROKEN_PIPE)
+}
+
+// isHandleClose tells whether a wait ended because its handle was closed:
+// hcsshim answers ErrHandleClose rather than ErrAlreadyClosed when the
+// Close's unregistering of the notifications wins the race with its own
+// record of the Close. Either is the seam's already closed.
+func isHandleClose(err error) bool {
+	return errors.Is(innerError(err), hcsshim.ErrHandleClose)
+}
+
+// innerError is HCS's error under hcsshim's ProcessError or ContainerError.
+func innerError(err error) error {
 	var perr *hcsshim.ProcessError
 	if errors.As(err, &perr) {
 		err = perr.Err
@@ -76,7 +90,7 @@ func isBrokenPipe(err error) bool {
 	if errors.As(err, &cerr) {
 		err = cerr.Err
 	}
-	return errors.Is(err, windows.ERROR_BROKEN_PIPE)
+	return err
 }
 
 // toHcsshimProcessConfig is the same document in hcsshim's types.

@@ -1,0 +1,858 @@
+/*
+ * hcsemu: an emulator of the Host Compute Service's v1 API, built as
+ * vmcompute.dll for Wine, so that hcsshim's real code (its callbacks and
+ * notification channels, its pending handling, the HRESULTs it turns into
+ * errors) and this library's binding run a container's life on Linux CI.
+ * Tests use it; the library never does.
+ *
+ * What it keeps of HCS, as hcsshim's legacy API sees it:
+ *   - compute systems: created, running, paused (Hyper-V only), stopped;
+ *     create, start, pause and resume answer synchronously; shutdown and
+ *     terminate answer S_OK and end the system's processes, then the system,
+ *     on a worker thread; a stop of a stopped system answers
+ *     HCS_E_SYSTEM_ALREADY_STOPPED as hcsshim matches it (0xC0370110);
+ *   - several handles per system and per process, each with its own
+ *     callback registration; each registration gets each notification once
+ *     (system exited, process exited), from the worker thread, never while
+ *     the emulator holds its lock, never after its unregister returned, and
+ *     at registration when the event came first;
+ *   - processes are real Wine processes, run from the document's command
+ *     line, with overlapped pipes handed to the caller (go-winio opens them
+ *     on a completion port); their exit codes are real;
+ *   - statistics and the process list; open of a system another handle
+ *     created (restore); a stand-in NameToGuid (the real algorithm is not
+ *     public).
+ */
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+#define HCS_E_OPERATION_PENDING ((HRESULT)0xC0370103L)
+#define HCS_E_INVALID_STATE ((HRESULT)0xC0370105L)
+#define HCS_E_SYSTEM_NOT_FOUND ((HRESULT)0xC037010EL)
+#define HCS_E_SYSTEM_ALREADY_EXISTS ((HRESULT)0xC037010FL)
+#define HCS_E_SYSTEM_ALREADY_STOPPED ((HRESULT)0xC0370110L)
+#define HCS_E_PROCESS_ALREADY_STOPPED ((HRESULT)0x8037011FL)
+#define HCS_E_INVALID_HANDLE ((HRESULT)0x80070006L)
+
+#define NOTIFY_SYSTEM_EXITED 0x00000001
+#define NOTIFY_PROCESS_EXITED 0x00010000
+
+typedef DWORD(CALLBACK *hcs_callback)(DWORD type, void *context, HRESULT status, PCWSTR data);
+
+enum state { CREATED, RUNNING, PAUSED, STOPPED };
+
+struct system;
+struct process;
+
+/* A handle on a system or a process; closed handles stay allocated, so
+ * that a late call on one answers "invalid handle" instead of crashing. */
+struct handle {
+    int is_process;
+    int closed;
+    struct system *sys;
+    struct process *proc;
+    struct handle *next; /* in the system's or process's list */
+};
+
+/* A callback registration of one handle. */
+struct registration {
+    hcs_callback callback;
+    void *context;
+    struct handle *handle;
+    int active;   /* until unregistered */
+    int inflight; /* deliveries running now */
+    int exited;   /* the exit notification was queued or sent */
+    struct registration *next;
+};
+
+struct process {
+    struct system *sys;
+    DWORD pid;
+    HANDLE os_process;
+    /* The process reads its stdin from stdin_write's pipe, which a relay
+     * fills from the caller's; closing it is how CloseStdin ends the input. */
+    HANDLE stdin_write;
+    HANDLE stdin_from_caller; /* overlapped */
+    HANDLE stdin_close;       /* event: CloseStdin was asked for */
+    int exited;
+    DWORD exit_code;
+    FILETIME created;
+    WCHAR image[MAX_PATH];
+    struct process *next;
+};
+
+struct system {
+    WCHAR id[256];
+    int hyperv;
+    enum state state;
+    int stopping;
+    struct process *processes;
+    struct system *next;
+};
+
+struct notification {
+    struct registration *reg;
+    DWORD type;
+    struct notification *next;
+};
+
+static CRITICAL_SECTION lock;
+static CONDITION_VARIABLE changed;
+static struct system *systems;
+static struct registration *registrations;
+static struct notification *queue_head, *queue_tail;
+static HANDLE worker;
+static LONG pipe_serial;
+
+/* ---- notifications --------------------------------------------------- */
+
+/* queue_exit queues the exit notification of reg once. lock is held. */
+static void queue_exit(struct registration *reg, DWORD type) {
+    if (!reg->active || reg->exited)
+        return;
+    reg->exited = 1;
+    struct notification *n = calloc(1, sizeof *n);
+    n->reg = reg;
+    n->type = type;
+    if (queue_tail)
+        queue_tail->next = n;
+    else
+        queue_head = n;
+    queue_tail = n;
+    WakeAllConditionVariable(&changed);
+}
+
+static int handle_is_of(struct handle *h, struct system *sys, struct process *proc) {
+    return proc ? (h->is_process && h->proc == proc) : (!h->is_process && h->sys == sys);
+}
+
+/* notify_exit queues the exit of sys (proc NULL) or of proc to every
+ * registration on their handles. lock is held. */
+static void notify_exit(struct system *sys, struct process *proc) {
+    for (struct registration *r = registrations; r; r = r->next)
+        if (handle_is_of(r->handle, sys, proc))
+            queue_exit(r, proc ? NOTIFY_PROCESS_EXITED : NOTIFY_SYSTEM_EXITED);
+}
+
+static DWORD WINAPI deliver(void *unused) {
+    (void)unused;
+    EnterCriticalSection(&lock);
+    for (;;) {
+        while (!queue_head)
+            SleepConditionVariableCS(&changed, &lock, INFINITE);
+        struct notification *n = queue_head;
+        queue_head = n->next;
+        if (!queue_head)
+            queue_tail = NULL;
+        struct registration *r = n->reg;
+        if (r->active) {
+            r->inflight++;
+            LeaveCriticalSection(&lock);
+            r->callback(n->type, r->context, S_OK, NULL);
+            EnterCriticalSection(&lock);
+            r->inflight--;
+            WakeAllConditionVariable(&changed);
+        }
+        free(n);
+    }
+    return 0;
+}
+
+static void start_worker(void) {
+    if (!worker)
+        worker = CreateThread(NULL, 0, deliver, NULL, 0, NULL);
+}
+
+/* ---- documents --------------------------------------------------------- */
+
+static void set_result(PWSTR *result) {
+    if (result)
+        *result = NULL;
+}
+
+static PWSTR dup_string(const WCHAR *s) {
+    size_t n = wcslen(s) + 1;
+    PWSTR out = LocalAlloc(LMEM_FIXED, n * sizeof(WCHAR));
+    memcpy(out, s, n * sizeof(WCHAR));
+    return out;
+}
+
+/* json_bool reports whether the document sets key to true. */
+static int json_bool(PCWSTR doc, const WCHAR *key) {
+    WCHAR pattern[128];
+    swprintf(pattern, 128, L"\"%ls\":true", key);
+    return doc && wcsstr(doc, pattern) != NULL;
+}
+
+/* json_string copies the string value of key, unescaped, into out. */
+static int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size) {
+    WCHAR pattern[128];
+    swprintf(pattern, 128, L"\"%ls\":\"", key);
+    const WCHAR *p = doc ? wcsstr(doc, pattern) : NULL;
+    if (!p)
+        return 0;
+    p += wcslen(pattern);
+    size_t n = 0;
+    for (; *p && *p != L'"' && n + 1 < size; p++) {
+        if (*p == L'\\' && p[1]) {
+            p++;
+            switch (*p) {
+            case L'n': out[n++] = L'\n'; continue;
+            case L't': out[n++] = L'\t'; continue;
+            case L'u': {
+                WCHAR hex[5] = {0};
+                wcsncpy(hex, p + 1, 4);
+                out[n++] = (WCHAR)wcstoul(hex, NULL, 16);
+                p += 4;
+                continue;
+            }
+            }
+        }
+        out[n++] = *p;
+    }
+    out[n] = 0;
+    return 1;
+}
+
+/* ---- systems ----------------------------------------------------------- */
+
+static struct system *find_system(PCWSTR id) {
+    for (struct system *s = systems; s; s = s->next)
+        if (wcscmp(s->id, id) == 0)
+            return s;
+    return NULL;
+}
+
+static struct handle *new_handle(struct system *sys, struct process *proc) {
+    struct handle *h = calloc(1, sizeof *h);
+    h->is_process = proc != NULL;
+    h->sys = sys;
+    h->proc = proc;
+    return h;
+}
+
+/* system_of checks a system handle. lock is held. */
+static struct system *system_of(void *handle) {
+    struct handle *h = handle;
+    if (!h || h->is_process || h->closed)
+        return NULL;
+    return h->sys;
+}
+
+static struct process *process_of(void *handle) {
+    struct handle *h = handle;
+    if (!h || !h->is_process || h->closed)
+        return NULL;
+    return h->proc;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration, HANDLE identity, void **system, PWSTR *result) {
+    (void)identity;
+    set_result(result);
+    EnterCriticalSection(&lock);
+    start_worker();
+    if (find_system(id)) {
+        LeaveCriticalSection(&lock);
+        return HCS_E_SYSTEM_ALREADY_EXISTS;
+    }
+    struct system *s = calloc(1, sizeof *s);
+    wcsncpy(s->id, id, 255);
+    s->hyperv = json_bool(configuration, L"HvPartition");
+    s->state = CREATED;
+    s->next = systems;
+    systems = s;
+    *system = new_handle(s, NULL);
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, void **system, PWSTR *result) {
+    set_result(result);
+    EnterCriticalSection(&lock);
+    start_worker();
+    struct system *s = find_system(id);
+    if (!s) {
+        LeaveCriticalSection(&lock);
+        return HCS_E_SYSTEM_NOT_FOUND;
+    }
+    *system = new_handle(s, NULL);
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
+    EnterCriticalSection(&lock);
+    struct handle *h = system;
+    if (h && !h->is_process)
+        h->closed = 1;
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR options, PWSTR *result) {
+    (void)options;
+    set_result(result);
+    EnterCriticalSection(&lock);
+    struct system *s = system_of(system);
+    HRESULT hr = S_OK;
+    if (!s)
+        hr = HCS_E_INVALID_HANDLE;
+    else if (s->state == STOPPED)
+        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
+    else if (s->state != CREATED)
+        hr = HCS_E_INVALID_STATE;
+    else
+        s->state = RUNNING;
+    LeaveCriticalSection(&lock);
+    return hr;
+}
+
+/* finish_stop ends a stopping system's processes, then the system. */
+static DWORD WINAPI finish_stop(void *arg) {
+    struct system *s = arg;
+    EnterCriticalSection(&lock);
+    for (struct process *p = s->processes; p; p = p->next)
+        if (!p->exited)
+            TerminateProcess(p->os_process, 0xC000013A);
+    /* Wait for the process watchers to see every exit. */
+    for (;;) {
+        int running = 0;
+        for (struct process *p = s->processes; p; p = p->next)
+            running |= !p->exited;
+        if (!running)
+            break;
+        SleepConditionVariableCS(&changed, &lock, INFINITE);
+    }
+    s->state = STOPPED;
+    s->stopping = 0;
+    notify_exit(s, NULL);
+    LeaveCriticalSection(&lock);
+    return 0;
+}
+
+static HRESULT stop(void *system, PWSTR *result) {
+    set_result(result);
+    EnterCriticalSection(&lock);
+    struct system *s = system_of(system);
+    HRESULT hr = S_OK;
+    if (!s)
+        hr = HCS_E_INVALID_HANDLE;
+    else if (s->state == STOPPED)
+        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
+    else if (!s->stopping) {
+        s->stopping = 1;
+        CloseHandle(CreateThread(NULL, 0, finish_stop, s, 0, NULL));
+    }
+    LeaveCriticalSection(&lock);
+    return hr;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsShutdownComputeSystem(void *system, PCWSTR options, PWSTR *result) {
+    (void)options;
+    return stop(system, result);
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsTerminateComputeSystem(void *system, PCWSTR options, PWSTR *result) {
+    (void)options;
+    return stop(system, result);
+}
+
+static HRESULT transition(void *system, enum state from, enum state to, PWSTR *result) {
+    set_result(result);
+    EnterCriticalSection(&lock);
+    struct system *s = system_of(system);
+    HRESULT hr = S_OK;
+    if (!s)
+        hr = HCS_E_INVALID_HANDLE;
+    else if (s->state == STOPPED)
+        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
+    else if (!s->hyperv || s->state != from || s->stopping)
+        hr = HCS_E_INVALID_STATE;
+    else
+        s->state = to;
+    LeaveCriticalSection(&lock);
+    return hr;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsPauseComputeSystem(void *system, PCWSTR options, PWSTR *result) {
+    (void)options;
+    return transition(system, RUNNING, PAUSED, result);
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsResumeComputeSystem(void *system, PCWSTR options, PWSTR *result) {
+    (void)options;
+    return transition(system, PAUSED, RUNNING, result);
+}
+
+static const WCHAR *state_name(enum state st) {
+    switch (st) {
+    case CREATED: return L"Created";
+    case RUNNING: return L"Running";
+    case PAUSED: return L"Paused";
+    default: return L"Stopped";
+    }
+}
+
+static void append(WCHAR *buf, size_t size, const WCHAR *text) {
+    size_t n = wcslen(buf);
+    if (n + wcslen(text) + 1 < size)
+        wcscat(buf, text);
+}
+
+/* iso8601 formats t as JSON's time. */
+static void iso8601(FILETIME t, WCHAR *out, size_t size) {
+    SYSTEMTIME st;
+    FileTimeToSystemTime(&t, &st);
+    swprintf(out, size, L"%04u-%02u-%02uT%02u:%02u:%02u.%03uZ", st.wYear, st.wMonth, st.wDay, st.wHour, st.wMinute,
+             st.wSecond, st.wMilliseconds);
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system, PCWSTR query, PWSTR *properties, PWSTR *result) {
+    set_result(result);
+    static WCHAR buf[65536];
+    EnterCriticalSection(&lock);
+    struct system *s = system_of(system);
+    if (!s) {
+        LeaveCriticalSection(&lock);
+        return HCS_E_INVALID_HANDLE;
+    }
+    int stats = query && wcsstr(query, L"\"Statistics\"");
+    int list = query && wcsstr(query, L"\"ProcessList\"");
+    if ((stats || list) && s->state != RUNNING && s->state != PAUSED) {
+        HRESULT hr = s->state == STOPPED ? HCS_E_SYSTEM_ALREADY_STOPPED : HCS_E_INVALID_STATE;
+        LeaveCriticalSection(&lock);
+        return hr;
+    }
+    swprintf(buf, 65536, L"{\"Id\":\"%ls\",\"SystemType\":\"Container\",\"RuntimeOsType\":\"Windows\",\"State\":\"%ls\"", s->id,
+             state_name(s->state));
+    FILETIME now;
+    GetSystemTimeAsFileTime(&now);
+    WCHAR when[64], item[1024];
+    if (stats) {
+        int running = 0;
+        for (struct process *p = s->processes; p; p = p->next)
+            running += !p->exited;
+        iso8601(now, when, 64);
+        swprintf(item, 1024,
+                 L",\"Statistics\":{\"Timestamp\":\"%ls\",\"Uptime100ns\":1,\"Memory\":{\"MemoryUsageCommitBytes\":%d,"
+                 L"\"MemoryUsageCommitPeakBytes\":%d,\"MemoryUsagePrivateWorkingSetBytes\":%d},\"Processor\":{\"TotalRuntime100ns\":1}}",
+                 when, running * 8388608, running * 8388608, running * 4194304);
+        append(buf, 65536, item);
+    }
+    if (list) {
+        append(buf, 65536, L",\"ProcessList\":[");
+        int first = 1;
+        for (struct process *p = s->processes; p; p = p->next) {
+            if (p->exited)
+                continue;
+            iso8601(p->created, when, 64);
+            swprintf(item, 1024, L"%ls{\"ProcessId\":%lu,\"ImageName\":\"%ls\",\"CreateTimestamp\":\"%ls\",\"MemoryCommitBytes\":8388608}",
+                     first ? L"" : L",", (unsigned long)p->pid, p->image, when);
+            append(buf, 65536, item);
+            first = 0;
+        }
+        append(buf, 65536, L"]");
+    }
+    append(buf, 65536, L"}");
+    *properties = dup_string(buf);
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsModifyComputeSystem(void *system, PCWSTR configuration, PWSTR *result) {
+    (void)system;
+    (void)configuration;
+    set_result(result);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, PWSTR *list, PWSTR *result) {
+    (void)query;
+    set_result(result);
+    static WCHAR buf[65536];
+    WCHAR item[512];
+    EnterCriticalSection(&lock);
+    wcscpy(buf, L"[");
+    for (struct system *s = systems; s; s = s->next) {
+        swprintf(item, 512, L"%ls{\"Id\":\"%ls\",\"State\":\"%ls\"}", buf[1] ? L"," : L"", s->id, state_name(s->state));
+        append(buf, 65536, item);
+    }
+    append(buf, 65536, L"]");
+    *list = dup_string(buf);
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+/* ---- callbacks --------------------------------------------------------- */
+
+static HRESULT register_callback(void *handle, hcs_callback callback, void *context, void **registration, int is_process) {
+    EnterCriticalSection(&lock);
+    start_worker();
+    struct handle *h = handle;
+    if (!h || h->closed || h->is_process != is_process) {
+        LeaveCriticalSection(&lock);
+        return HCS_E_INVALID_HANDLE;
+    }
+    struct registration *r = calloc(1, sizeof *r);
+    r->callback = callback;
+    r->context = context;
+    r->handle = h;
+    r->active = 1;
+    r->next = registrations;
+    registrations = r;
+    /* An exit that came before the registration is queued now. */
+    if (is_process ? h->proc->exited : h->sys->state == STOPPED)
+        queue_exit(r, is_process ? NOTIFY_PROCESS_EXITED : NOTIFY_SYSTEM_EXITED);
+    *registration = r;
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+/* unregister_callback returns once no delivery to the registration runs
+ * and none will. */
+static HRESULT unregister_callback(void *registration) {
+    struct registration *r = registration;
+    EnterCriticalSection(&lock);
+    if (r) {
+        r->active = 0;
+        while (r->inflight > 0)
+            SleepConditionVariableCS(&changed, &lock, INFINITE);
+    }
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsRegisterComputeSystemCallback(void *system, hcs_callback callback, void *context, void **registration) {
+    return register_callback(system, callback, context, registration, 0);
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsUnregisterComputeSystemCallback(void *registration) {
+    return unregister_callback(registration);
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsRegisterProcessCallback(void *process, hcs_callback callback, void *context, void **registration) {
+    return register_callback(process, callback, context, registration, 1);
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsUnregisterProcessCallback(void *registration) {
+    return unregister_callback(registration);
+}
+
+/* ---- processes --------------------------------------------------------- */
+
+typedef struct {
+    DWORD ProcessId;
+    DWORD Reserved;
+    HANDLE StdInput;
+    HANDLE StdOutput;
+    HANDLE StdError;
+} HCS_PROCESS_INFORMATION;
+
+/* make_pipe returns the caller's end of a new pipe, overlapped, and sets
+ * *child to the process's end, synchronous and inheritable (overlapped
+ * when flags says so). inbound: the caller reads. */
+static HANDLE make_pipe(int inbound, HANDLE *child, DWORD flags) {
+    WCHAR name[128];
+    swprintf(name, 128, L"\\\\.\\pipe\\hcsemu-%lu-%ld", (unsigned long)GetCurrentProcessId(), InterlockedIncrement(&pipe_serial));
+    HANDLE ours = CreateNamedPipeW(name, (inbound ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                                   PIPE_TYPE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0, NULL);
+    if (ours == INVALID_HANDLE_VALUE)
+        return NULL;
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    *child = CreateFileW(name, inbound ? GENERIC_WRITE : GENERIC_READ, 0, &inherit, OPEN_EXISTING, flags, NULL);
+    if (*child == INVALID_HANDLE_VALUE) {
+        CloseHandle(ours);
+        return NULL;
+    }
+    return ours;
+}
+
+/* relay copies what the caller writes into the process's stdin until the
+ * caller closes its end, or CloseStdin was asked for and what the caller
+ * wrote before it was copied. */
+static DWORD WINAPI relay(void *arg) {
+    struct process *p = arg;
+    char buf[4096];
+    DWORD n, written;
+    OVERLAPPED ov;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    for (;;) {
+        ResetEvent(ov.hEvent);
+        if (!ReadFile(p->stdin_from_caller, buf, sizeof buf, NULL, &ov) && GetLastError() != ERROR_IO_PENDING)
+            break;
+        HANDLE events[2] = {ov.hEvent, p->stdin_close}; /* data first */
+        if (WaitForMultipleObjects(2, events, FALSE, INFINITE) != WAIT_OBJECT_0) {
+            DWORD available = 0;
+            if (PeekNamedPipe(p->stdin_from_caller, NULL, 0, NULL, &available, NULL) && available > 0) {
+                WaitForSingleObject(ov.hEvent, INFINITE);
+            } else {
+                CancelIo(p->stdin_from_caller);
+                GetOverlappedResult(p->stdin_from_caller, &ov, &n, TRUE);
+                break;
+            }
+        }
+        if (!GetOverlappedResult(p->stdin_from_caller, &ov, &n, TRUE) || n == 0)
+            break;
+        if (!WriteFile(p->stdin_write, buf, n, &written, NULL))
+            break;
+    }
+    CloseHandle(ov.hEvent);
+    EnterCriticalSection(&lock);
+    if (p->stdin_write) {
+        CloseHandle(p->stdin_write);
+        p->stdin_write = NULL;
+    }
+    LeaveCriticalSection(&lock);
+    CloseHandle(p->stdin_from_caller);
+    return 0;
+}
+
+/* watch waits for a process's exit and reports it. */
+static DWORD WINAPI watch(void *arg) {
+    struct process *p = arg;
+    WaitForSingleObject(p->os_process, INFINITE);
+    EnterCriticalSection(&lock);
+    GetExitCodeProcess(p->os_process, &p->exit_code);
+    p->exited = 1;
+    notify_exit(p->sys, p);
+    WakeAllConditionVariable(&changed);
+    LeaveCriticalSection(&lock);
+    return 0;
+}
+
+static void image_name(const WCHAR *command_line, WCHAR *out) {
+    const WCHAR *start = command_line, *end;
+    if (*start == L'"') {
+        start++;
+        end = wcschr(start, L'"');
+    } else {
+        end = wcspbrk(start, L" \t");
+    }
+    if (!end)
+        end = start + wcslen(start);
+    const WCHAR *base = start;
+    for (const WCHAR *c = start; c < end; c++)
+        if (*c == L'\\' || *c == L'/')
+            base = c + 1;
+    size_t n = (size_t)(end - base) < MAX_PATH - 1 ? (size_t)(end - base) : MAX_PATH - 1;
+    wcsncpy(out, base, n);
+    out[n] = 0;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR parameters, HCS_PROCESS_INFORMATION *info, void **process, PWSTR *result) {
+    set_result(result);
+    static WCHAR command_line[32768];
+    EnterCriticalSection(&lock);
+    struct system *s = system_of(system);
+    HRESULT hr = S_OK;
+    if (!s)
+        hr = HCS_E_INVALID_HANDLE;
+    else if (s->state == STOPPED)
+        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
+    else if (s->state != RUNNING || s->stopping)
+        hr = HCS_E_INVALID_STATE;
+    else if (!json_string(parameters, L"CommandLine", command_line, 32768))
+        hr = E_INVALIDARG;
+    if (hr != S_OK) {
+        LeaveCriticalSection(&lock);
+        return hr;
+    }
+    memset(info, 0, sizeof *info);
+    HANDLE child[3] = {NULL, NULL, NULL};
+    HANDLE from_caller = NULL, stdin_write = NULL;
+    if (json_bool(parameters, L"CreateStdInPipe")) {
+        info->StdInput = make_pipe(0, &from_caller, FILE_FLAG_OVERLAPPED);
+        SetHandleInformation(from_caller, HANDLE_FLAG_INHERIT, 0);
+        SECURITY_ATTRIBUTES inheritable = {sizeof inheritable, NULL, TRUE};
+        CreatePipe(&child[0], &stdin_write, &inheritable, 65536);
+        SetHandleInformation(stdin_write, HANDLE_FLAG_INHERIT, 0);
+    }
+    if (json_bool(parameters, L"CreateStdOutPipe"))
+        info->StdOutput = make_pipe(1, &child[1], 0);
+    if (json_bool(parameters, L"CreateStdErrPipe"))
+        info->StdError = make_pipe(1, &child[2], 0);
+    HANDLE null_in = NULL, null_out = NULL;
+    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    STARTUPINFOW si;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    si.dwFlags = STARTF_USESTDHANDLES;
+    null_in = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
+    null_out = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
+    si.hStdInput = child[0] ? child[0] : null_in;
+    si.hStdOutput = child[1] ? child[1] : null_out;
+    si.hStdError = child[2] ? child[2] : null_out;
+    PROCESS_INFORMATION pi;
+    /* The lock is held: no other process of ours inherits these ends. */
+    BOOL ok = CreateProcessW(NULL, command_line, NULL, NULL, TRUE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi);
+    DWORD error = GetLastError();
+    for (int i = 0; i < 3; i++)
+        if (child[i])
+            CloseHandle(child[i]);
+    CloseHandle(null_in);
+    CloseHandle(null_out);
+    if (!ok) {
+        HANDLE ours[3] = {info->StdInput, info->StdOutput, info->StdError};
+        for (int i = 0; i < 3; i++)
+            if (ours[i])
+                CloseHandle(ours[i]);
+        if (from_caller)
+            CloseHandle(from_caller);
+        if (stdin_write)
+            CloseHandle(stdin_write);
+        memset(info, 0, sizeof *info);
+        LeaveCriticalSection(&lock);
+        return HRESULT_FROM_WIN32(error);
+    }
+    CloseHandle(pi.hThread);
+    struct process *p = calloc(1, sizeof *p);
+    p->sys = s;
+    p->pid = pi.dwProcessId;
+    p->os_process = pi.hProcess;
+    GetSystemTimeAsFileTime(&p->created);
+    image_name(command_line, p->image);
+    p->next = s->processes;
+    s->processes = p;
+    info->ProcessId = p->pid;
+    *process = new_handle(s, p);
+    if (from_caller) {
+        p->stdin_from_caller = from_caller;
+        p->stdin_write = stdin_write;
+        p->stdin_close = CreateEventW(NULL, TRUE, FALSE, NULL);
+        CloseHandle(CreateThread(NULL, 0, relay, p, 0, NULL));
+    }
+    CloseHandle(CreateThread(NULL, 0, watch, p, 0, NULL));
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, void **process, PWSTR *result) {
+    set_result(result);
+    EnterCriticalSection(&lock);
+    struct system *s = system_of(system);
+    HRESULT hr = s ? HRESULT_FROM_WIN32(ERROR_NOT_FOUND) : HCS_E_INVALID_HANDLE;
+    if (s)
+        for (struct process *p = s->processes; p; p = p->next)
+            if (p->pid == pid) {
+                *process = new_handle(s, p);
+                hr = S_OK;
+                break;
+            }
+    LeaveCriticalSection(&lock);
+    return hr;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsCloseProcess(void *process) {
+    EnterCriticalSection(&lock);
+    struct handle *h = process;
+    if (h && h->is_process)
+        h->closed = 1;
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *result) {
+    set_result(result);
+    EnterCriticalSection(&lock);
+    struct process *p = process_of(process);
+    HRESULT hr = S_OK;
+    if (!p)
+        hr = HCS_E_INVALID_HANDLE;
+    else if (p->exited)
+        hr = HCS_E_PROCESS_ALREADY_STOPPED;
+    else
+        TerminateProcess(p->os_process, 1);
+    LeaveCriticalSection(&lock);
+    return hr;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsSignalProcess(void *process, PCWSTR options, PWSTR *result) {
+    (void)options;
+    return HcsTerminateProcess(process, result);
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCESS_INFORMATION *info, PWSTR *result) {
+    set_result(result);
+    EnterCriticalSection(&lock);
+    struct process *p = process_of(process);
+    if (!p) {
+        LeaveCriticalSection(&lock);
+        return HCS_E_INVALID_HANDLE;
+    }
+    memset(info, 0, sizeof *info);
+    info->ProcessId = p->pid;
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWSTR *properties, PWSTR *result) {
+    set_result(result);
+    WCHAR buf[256];
+    EnterCriticalSection(&lock);
+    struct process *p = process_of(process);
+    if (!p) {
+        LeaveCriticalSection(&lock);
+        return HCS_E_INVALID_HANDLE;
+    }
+    swprintf(buf, 256, L"{\"ProcessId\":%lu,\"Exited\":%ls,\"ExitCode\":%lu,\"LastWaitResult\":0}", (unsigned long)p->pid,
+             p->exited ? L"true" : L"false", (unsigned long)p->exit_code);
+    *properties = dup_string(buf);
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsModifyProcess(void *process, PCWSTR settings, PWSTR *result) {
+    set_result(result);
+    EnterCriticalSection(&lock);
+    struct process *p = process_of(process);
+    HRESULT hr = S_OK;
+    if (!p)
+        hr = HCS_E_INVALID_HANDLE;
+    else if (p->sys->stopping || p->sys->state == STOPPED)
+        hr = HCS_E_INVALID_STATE;
+    else if (settings && wcsstr(settings, L"ConsoleSize"))
+        hr = p->exited ? HCS_E_PROCESS_ALREADY_STOPPED : HCS_E_INVALID_STATE; /* no console emulated */
+    else if (settings && wcsstr(settings, L"\"StdIn\"") && p->stdin_close)
+        SetEvent(p->stdin_close); /* the relay ends the input once drained */
+    LeaveCriticalSection(&lock);
+    return hr;
+}
+
+/* ---- the host ---------------------------------------------------------- */
+
+typedef struct {
+    DWORD Data1;
+    WORD Data2, Data3;
+    BYTE Data4[8];
+} guid;
+
+/* NameToGuid is a stand-in: a deterministic name-based GUID (two FNV-1a
+ * hashes), formatted as version 5, since HCS's algorithm is not public. */
+__declspec(dllexport) HRESULT WINAPI NameToGuid(PCWSTR name, guid *out) {
+    unsigned long long a = 1469598103934665603ULL, b = 1099511628211ULL * 31;
+    for (const WCHAR *c = name; *c; c++) {
+        a = (a ^ *c) * 1099511628211ULL;
+        b = (b ^ (*c + 7)) * 1099511628211ULL;
+    }
+    BYTE bytes[16];
+    memcpy(bytes, &a, 8);
+    memcpy(bytes + 8, &b, 8);
+    bytes[6] = (bytes[6] & 0x0f) | 0x50;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    memcpy(out, bytes, 16);
+    return S_OK;
+}
+
+BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved) {
+    (void)instance;
+    (void)reserved;
+    if (reason == DLL_PROCESS_ATTACH) {
+        InitializeCriticalSection(&lock);
+        InitializeConditionVariable(&changed);
+    }
+    return TRUE;
+}
