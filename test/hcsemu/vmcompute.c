@@ -106,6 +106,74 @@ static struct registration *registrations;
 static struct notification *queue_head, *queue_tail;
 static HANDLE worker;
 static LONG pipe_serial;
+static LONG open_handles; /* of systems and processes, guarded by lock */
+
+/* ---- faults ------------------------------------------------------------ */
+
+/* A fault makes the next `times` calls of an export (all, for 0) wait
+ * delay_ms and then answer hr without doing anything; for a shutdown or a
+ * terminate, HCS_E_OPERATION_PENDING does the work and answers pending. */
+struct fault {
+    WCHAR op[64];
+    HRESULT hr;
+    DWORD delay_ms;
+    int times;
+    struct fault *next;
+};
+
+static struct fault *faults;
+
+/* HcsemuInjectFault is the emulator's control: tests call it to make HCS
+ * fail, answer pending or be slow. */
+__declspec(dllexport) HRESULT WINAPI HcsemuInjectFault(PCWSTR op, HRESULT hr, DWORD delay_ms, int times) {
+    struct fault *f = calloc(1, sizeof *f);
+    wcsncpy(f->op, op, 63);
+    f->hr = hr;
+    f->delay_ms = delay_ms;
+    f->times = times;
+    EnterCriticalSection(&lock);
+    struct fault **last = &faults;
+    while (*last)
+        last = &(*last)->next;
+    *last = f;
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsemuClearFaults(void) {
+    EnterCriticalSection(&lock);
+    faults = NULL; /* leaked: a test process is short-lived */
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
+/* fault applies the first fault for op: its delay, then its answer, or
+ * S_OK. Called without the lock held. */
+static HRESULT fault(const WCHAR *op) {
+    HRESULT hr = S_OK;
+    DWORD delay = 0;
+    EnterCriticalSection(&lock);
+    for (struct fault **f = &faults; *f; f = &(*f)->next) {
+        if (wcscmp((*f)->op, op) != 0)
+            continue;
+        hr = (*f)->hr;
+        delay = (*f)->delay_ms;
+        if ((*f)->times > 0 && --(*f)->times == 0)
+            *f = (*f)->next;
+        break;
+    }
+    LeaveCriticalSection(&lock);
+    if (delay)
+        Sleep(delay);
+    return hr;
+}
+
+#define FAULT(op)                                                                                                      \
+    do {                                                                                                               \
+        HRESULT injected_ = fault(op);                                                                                 \
+        if (injected_ != S_OK)                                                                                         \
+            return injected_;                                                                                          \
+    } while (0)
 
 /* ---- notifications --------------------------------------------------- */
 
@@ -227,6 +295,7 @@ static struct system *find_system(PCWSTR id) {
 }
 
 static struct handle *new_handle(struct system *sys, struct process *proc) {
+    open_handles++;
     struct handle *h = calloc(1, sizeof *h);
     h->is_process = proc != NULL;
     h->sys = sys;
@@ -250,6 +319,7 @@ static struct process *process_of(void *handle) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration, HANDLE identity, void **system, PWSTR *result) {
+    FAULT(L"HcsCreateComputeSystem");
     (void)identity;
     set_result(result);
     EnterCriticalSection(&lock);
@@ -270,6 +340,7 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR co
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, void **system, PWSTR *result) {
+    FAULT(L"HcsOpenComputeSystem");
     set_result(result);
     EnterCriticalSection(&lock);
     start_worker();
@@ -284,15 +355,19 @@ __declspec(dllexport) HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, void **syst
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
+    FAULT(L"HcsCloseComputeSystem");
     EnterCriticalSection(&lock);
     struct handle *h = system;
-    if (h && !h->is_process)
+    if (h && !h->is_process && !h->closed) {
         h->closed = 1;
+        open_handles--;
+    }
     LeaveCriticalSection(&lock);
     return S_OK;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR options, PWSTR *result) {
+    FAULT(L"HcsStartComputeSystem");
     (void)options;
     set_result(result);
     EnterCriticalSection(&lock);
@@ -333,8 +408,11 @@ static DWORD WINAPI finish_stop(void *arg) {
     return 0;
 }
 
-static HRESULT stop(void *system, PWSTR *result) {
+static HRESULT stop(const WCHAR *op, void *system, PWSTR *result) {
     set_result(result);
+    HRESULT injected = fault(op);
+    if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)
+        return injected;
     EnterCriticalSection(&lock);
     struct system *s = system_of(system);
     HRESULT hr = S_OK;
@@ -347,17 +425,17 @@ static HRESULT stop(void *system, PWSTR *result) {
         CloseHandle(CreateThread(NULL, 0, finish_stop, s, 0, NULL));
     }
     LeaveCriticalSection(&lock);
-    return hr;
+    return hr == S_OK ? injected : hr;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsShutdownComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
-    return stop(system, result);
+    return stop(L"HcsShutdownComputeSystem", system, result);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsTerminateComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
-    return stop(system, result);
+    return stop(L"HcsTerminateComputeSystem", system, result);
 }
 
 static HRESULT transition(void *system, enum state from, enum state to, PWSTR *result) {
@@ -379,11 +457,13 @@ static HRESULT transition(void *system, enum state from, enum state to, PWSTR *r
 
 __declspec(dllexport) HRESULT WINAPI HcsPauseComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
+    FAULT(L"HcsPauseComputeSystem");
     return transition(system, RUNNING, PAUSED, result);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsResumeComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
+    FAULT(L"HcsResumeComputeSystem");
     return transition(system, PAUSED, RUNNING, result);
 }
 
@@ -411,6 +491,7 @@ static void iso8601(FILETIME t, WCHAR *out, size_t size) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system, PCWSTR query, PWSTR *properties, PWSTR *result) {
+    FAULT(L"HcsGetComputeSystemProperties");
     set_result(result);
     static WCHAR buf[65536];
     EnterCriticalSection(&lock);
@@ -644,6 +725,7 @@ static void image_name(const WCHAR *command_line, WCHAR *out) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR parameters, HCS_PROCESS_INFORMATION *info, void **process, PWSTR *result) {
+    FAULT(L"HcsCreateProcess");
     set_result(result);
     static WCHAR command_line[32768];
     EnterCriticalSection(&lock);
@@ -731,6 +813,7 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR param
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, void **process, PWSTR *result) {
+    FAULT(L"HcsOpenProcess");
     set_result(result);
     EnterCriticalSection(&lock);
     struct system *s = system_of(system);
@@ -747,15 +830,19 @@ __declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, voi
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCloseProcess(void *process) {
+    FAULT(L"HcsCloseProcess");
     EnterCriticalSection(&lock);
     struct handle *h = process;
-    if (h && h->is_process)
+    if (h && h->is_process && !h->closed) {
         h->closed = 1;
+        open_handles--;
+    }
     LeaveCriticalSection(&lock);
     return S_OK;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *result) {
+    FAULT(L"HcsTerminateProcess");
     set_result(result);
     EnterCriticalSection(&lock);
     struct process *p = process_of(process);
@@ -790,6 +877,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCES
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWSTR *properties, PWSTR *result) {
+    FAULT(L"HcsGetProcessProperties");
     set_result(result);
     WCHAR buf[256];
     EnterCriticalSection(&lock);
@@ -806,6 +894,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWST
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsModifyProcess(void *process, PCWSTR settings, PWSTR *result) {
+    FAULT(L"HcsModifyProcess");
     set_result(result);
     EnterCriticalSection(&lock);
     struct process *p = process_of(process);
@@ -844,6 +933,79 @@ __declspec(dllexport) HRESULT WINAPI NameToGuid(PCWSTR name, guid *out) {
     bytes[6] = (bytes[6] & 0x0f) | 0x50;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
     memcpy(out, bytes, 16);
+    return S_OK;
+}
+
+/* HcsemuOpenHandles reports how many system and process handles are open,
+ * for tests that check a client released what it held. */
+__declspec(dllexport) DWORD WINAPI HcsemuOpenHandles(void) {
+    EnterCriticalSection(&lock);
+    DWORD n = (DWORD)open_handles;
+    LeaveCriticalSection(&lock);
+    return n;
+}
+
+/* ---- layers ------------------------------------------------------------ */
+
+/* The layer calls of the integration tests' set-up (hcsshim's wclayer):
+ * a scratch layer is a folder, mounted at a volume path named after it. */
+struct driver_info {
+    INT_PTR flavour;
+    PCWSTR home;
+};
+
+__declspec(dllexport) HRESULT WINAPI CreateSandboxLayer(struct driver_info *info, PCWSTR id, UINT_PTR parent, void *layers, UINT_PTR count) {
+    (void)info;
+    (void)parent;
+    (void)layers;
+    (void)count;
+    CreateDirectoryW(id, NULL);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI DestroyLayer(struct driver_info *info, PCWSTR id) {
+    (void)info;
+    RemoveDirectoryW(id);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI ActivateLayer(struct driver_info *info, PCWSTR id) {
+    (void)info;
+    (void)id;
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI DeactivateLayer(struct driver_info *info, PCWSTR id) {
+    (void)info;
+    (void)id;
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI PrepareLayer(struct driver_info *info, PCWSTR id, void *layers, UINT_PTR count) {
+    (void)info;
+    (void)id;
+    (void)layers;
+    (void)count;
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI UnprepareLayer(struct driver_info *info, PCWSTR id) {
+    (void)info;
+    (void)id;
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI GetLayerMountPath(struct driver_info *info, PCWSTR id, UINT_PTR *length, WCHAR *buffer) {
+    (void)info;
+    guid g;
+    NameToGuid(id, &g);
+    WCHAR path[64];
+    swprintf(path, 64, L"\\\\?\\Volume{%08lx-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}\\", (unsigned long)g.Data1, g.Data2, g.Data3,
+             g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
+    UINT_PTR n = wcslen(path) + 1;
+    if (buffer && *length >= n)
+        memcpy(buffer, path, n * sizeof(WCHAR));
+    *length = n;
     return S_OK;
 }
 
