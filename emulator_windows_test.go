@@ -225,3 +225,25 @@ func TestEmulatorLifecycle(t *testing.T) {
 	assert.NilError(t, ctr.Delete(ctx))
 	assert.Equal(t, openHandles(), before, "every handle released")
 }
+
+// Where HCS answers pending and notifies the completion later, hcsshim
+// waits for the notification: the seam's Create, Start, Pause and Resume
+// never answer pending, as the contract says.
+func TestEmulatorPendingCompletes(t *testing.T) {
+	host := emulator(t)
+	for _, op := range []string{"HcsCreateComputeSystem", "HcsStartComputeSystem", "HcsPauseComputeSystem", "HcsResumeComputeSystem"} {
+		inject(t, op, 0xC0370103, 1)
+	}
+	id := fmt.Sprintf("hcsemu-pending-%d", time.Now().UnixNano())
+	config, _, err := Documents(context.Background(), id, emulatorSpec(t, true, "cmd"), host)
+	assert.NilError(t, err)
+	sys, err := host.CreateSystem(id, config)
+	assert.NilError(t, err)
+	defer sys.Close()
+	assert.NilError(t, sys.Start())
+	assert.NilError(t, sys.Pause())
+	assert.NilError(t, sys.Resume())
+	if err := sys.Terminate(); errors.Is(err, hcs.ErrPending) {
+		assert.NilError(t, sys.Wait())
+	}
+}

@@ -54,7 +54,9 @@ struct handle {
     int closed;
     struct system *sys;
     struct process *proc;
-    struct handle *next; /* in the system's or process's list */
+    /* A completion (create, start, pause, resume) answered pending before
+     * the handle had a registration: sent at registration. */
+    DWORD deferred;
 };
 
 /* A callback registration of one handle. */
@@ -176,13 +178,22 @@ static HRESULT fault(const WCHAR *op) {
             return injected_;                                                                                          \
     } while (0)
 
+/* An operation that completes asynchronously in HCS may be made to answer
+ * pending: it is done, and its completion notified. */
+#define PENDING_FAULT(op, injected)                                                                                    \
+    HRESULT injected = fault(op);                                                                                      \
+    if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)                                                       \
+        return injected
+
+#define NOTIFY_SYSTEM_CREATE_COMPLETED 0x00000002
+#define NOTIFY_SYSTEM_START_COMPLETED 0x00000003
+#define NOTIFY_SYSTEM_PAUSE_COMPLETED 0x00000004
+#define NOTIFY_SYSTEM_RESUME_COMPLETED 0x00000005
+
 /* ---- notifications --------------------------------------------------- */
 
-/* queue_exit queues the exit notification of reg once. lock is held. */
-static void queue_exit(struct registration *reg, DWORD type) {
-    if (!reg->active || reg->exited)
-        return;
-    reg->exited = 1;
+/* queue queues a notification for reg. lock is held. */
+static void queue(struct registration *reg, DWORD type) {
     struct notification *n = calloc(1, sizeof *n);
     n->reg = reg;
     n->type = type;
@@ -192,6 +203,28 @@ static void queue_exit(struct registration *reg, DWORD type) {
         queue_head = n;
     queue_tail = n;
     WakeAllConditionVariable(&changed);
+}
+
+/* queue_exit queues the exit notification of reg once. lock is held. */
+static void queue_exit(struct registration *reg, DWORD type) {
+    if (!reg->active || reg->exited)
+        return;
+    reg->exited = 1;
+    queue(reg, type);
+}
+
+/* complete queues the completion of an operation that answered pending to
+ * the registrations of handle h, or keeps it for the first one. lock is
+ * held. */
+static void complete(struct handle *h, DWORD type) {
+    int sent = 0;
+    for (struct registration *r = registrations; r; r = r->next)
+        if (r->handle == h && r->active) {
+            queue(r, type);
+            sent = 1;
+        }
+    if (!sent)
+        h->deferred = type;
 }
 
 static int handle_is_of(struct handle *h, struct system *sys, struct process *proc) {
@@ -320,7 +353,7 @@ static struct process *process_of(void *handle) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration, HANDLE identity, void **system, PWSTR *result) {
-    FAULT(L"HcsCreateComputeSystem");
+    PENDING_FAULT(L"HcsCreateComputeSystem", injected);
     (void)identity;
     set_result(result);
     EnterCriticalSection(&lock);
@@ -336,8 +369,10 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR co
     s->next = systems;
     systems = s;
     *system = new_handle(s, NULL);
+    if (injected == HCS_E_OPERATION_PENDING)
+        complete(*system, NOTIFY_SYSTEM_CREATE_COMPLETED);
     LeaveCriticalSection(&lock);
-    return S_OK;
+    return injected;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, void **system, PWSTR *result) {
@@ -368,7 +403,7 @@ __declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR options, PWSTR *result) {
-    FAULT(L"HcsStartComputeSystem");
+    PENDING_FAULT(L"HcsStartComputeSystem", injected);
     (void)options;
     set_result(result);
     EnterCriticalSection(&lock);
@@ -382,6 +417,10 @@ __declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR 
         hr = HCS_E_INVALID_STATE;
     else
         s->state = RUNNING;
+    if (hr == S_OK && injected == HCS_E_OPERATION_PENDING) {
+        complete(system, NOTIFY_SYSTEM_START_COMPLETED);
+        hr = injected;
+    }
     LeaveCriticalSection(&lock);
     return hr;
 }
@@ -445,8 +484,9 @@ __declspec(dllexport) HRESULT WINAPI HcsTerminateComputeSystem(void *system, PCW
     return stop(L"HcsTerminateComputeSystem", system, result);
 }
 
-static HRESULT transition(void *system, enum state from, enum state to, PWSTR *result) {
+static HRESULT transition(const WCHAR *op, DWORD completion, void *system, enum state from, enum state to, PWSTR *result) {
     set_result(result);
+    PENDING_FAULT(op, injected);
     EnterCriticalSection(&lock);
     struct system *s = system_of(system);
     HRESULT hr = S_OK;
@@ -458,20 +498,22 @@ static HRESULT transition(void *system, enum state from, enum state to, PWSTR *r
         hr = HCS_E_INVALID_STATE;
     else
         s->state = to;
+    if (hr == S_OK && injected == HCS_E_OPERATION_PENDING) {
+        complete(system, completion);
+        hr = injected;
+    }
     LeaveCriticalSection(&lock);
     return hr;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsPauseComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
-    FAULT(L"HcsPauseComputeSystem");
-    return transition(system, RUNNING, PAUSED, result);
+    return transition(L"HcsPauseComputeSystem", NOTIFY_SYSTEM_PAUSE_COMPLETED, system, RUNNING, PAUSED, result);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsResumeComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
-    FAULT(L"HcsResumeComputeSystem");
-    return transition(system, PAUSED, RUNNING, result);
+    return transition(L"HcsResumeComputeSystem", NOTIFY_SYSTEM_RESUME_COMPLETED, system, PAUSED, RUNNING, result);
 }
 
 static const WCHAR *state_name(enum state st) {
@@ -591,7 +633,12 @@ static HRESULT register_callback(void *handle, hcs_callback callback, void *cont
     r->active = 1;
     r->next = registrations;
     registrations = r;
-    /* An exit that came before the registration is queued now. */
+    /* A completion or an exit that came before the registration is
+     * queued now. */
+    if (h->deferred) {
+        queue(r, h->deferred);
+        h->deferred = 0;
+    }
     if (is_process ? h->proc->exited : h->sys->state == STOPPED)
         queue_exit(r, is_process ? NOTIFY_PROCESS_EXITED : NOTIFY_SYSTEM_EXITED);
     *registration = r;
