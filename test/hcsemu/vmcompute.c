@@ -402,10 +402,12 @@ __declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
     return S_OK;
 }
 
-__declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR options, PWSTR *result) {
-    PENDING_FAULT(L"HcsStartComputeSystem", injected);
-    (void)options;
+/* transition moves a system from one state to another, as Start, Pause and
+ * Resume do; Pause and Resume only for a Hyper-V system. */
+static HRESULT transition(const WCHAR *op, DWORD completion, void *system, enum state from, enum state to, int hyperv_only,
+                          PWSTR *result) {
     set_result(result);
+    PENDING_FAULT(op, injected);
     EnterCriticalSection(&lock);
     struct system *s = system_of(system);
     HRESULT hr = S_OK;
@@ -413,16 +415,21 @@ __declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR 
         hr = HCS_E_INVALID_HANDLE;
     else if (s->state == STOPPED)
         hr = HCS_E_SYSTEM_ALREADY_STOPPED;
-    else if (s->state != CREATED)
+    else if ((hyperv_only && !s->hyperv) || s->state != from || s->stopping)
         hr = HCS_E_INVALID_STATE;
     else
-        s->state = RUNNING;
+        s->state = to;
     if (hr == S_OK && injected == HCS_E_OPERATION_PENDING) {
-        complete(system, NOTIFY_SYSTEM_START_COMPLETED);
+        complete(system, completion);
         hr = injected;
     }
     LeaveCriticalSection(&lock);
     return hr;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR options, PWSTR *result) {
+    (void)options;
+    return transition(L"HcsStartComputeSystem", NOTIFY_SYSTEM_START_COMPLETED, system, CREATED, RUNNING, 0, result);
 }
 
 /* end_process ends a process and the processes it started. */
@@ -484,36 +491,14 @@ __declspec(dllexport) HRESULT WINAPI HcsTerminateComputeSystem(void *system, PCW
     return stop(L"HcsTerminateComputeSystem", system, result);
 }
 
-static HRESULT transition(const WCHAR *op, DWORD completion, void *system, enum state from, enum state to, PWSTR *result) {
-    set_result(result);
-    PENDING_FAULT(op, injected);
-    EnterCriticalSection(&lock);
-    struct system *s = system_of(system);
-    HRESULT hr = S_OK;
-    if (!s)
-        hr = HCS_E_INVALID_HANDLE;
-    else if (s->state == STOPPED)
-        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
-    else if (!s->hyperv || s->state != from || s->stopping)
-        hr = HCS_E_INVALID_STATE;
-    else
-        s->state = to;
-    if (hr == S_OK && injected == HCS_E_OPERATION_PENDING) {
-        complete(system, completion);
-        hr = injected;
-    }
-    LeaveCriticalSection(&lock);
-    return hr;
-}
-
 __declspec(dllexport) HRESULT WINAPI HcsPauseComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
-    return transition(L"HcsPauseComputeSystem", NOTIFY_SYSTEM_PAUSE_COMPLETED, system, RUNNING, PAUSED, result);
+    return transition(L"HcsPauseComputeSystem", NOTIFY_SYSTEM_PAUSE_COMPLETED, system, RUNNING, PAUSED, 1, result);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsResumeComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
-    return transition(L"HcsResumeComputeSystem", NOTIFY_SYSTEM_RESUME_COMPLETED, system, PAUSED, RUNNING, result);
+    return transition(L"HcsResumeComputeSystem", NOTIFY_SYSTEM_RESUME_COMPLETED, system, PAUSED, RUNNING, 1, result);
 }
 
 static const WCHAR *state_name(enum state st) {
