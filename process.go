@@ -191,11 +191,10 @@ func (p *process) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 // set only when Close fails, and the exit status never has an error, since
 // engines show an event's error to users as the container's.
 func (p *process) reap() {
-	logger := p.log()
 	hp := p.hcsProcess // set before reap starts, cleared only below
 
 	if err := hp.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
-		logger.WithError(err).Warn("Wait() failed (container may have been killed)")
+		p.log().WithError(err).Warn("Wait() failed (container may have been killed)")
 	}
 	exitedAt := time.Now()
 
@@ -204,7 +203,7 @@ func (p *process) reap() {
 		// Not a success, whatever the process did.
 		exitCode = -1
 		if !errors.Is(err, hcs.ErrBrokenPipe) {
-			logger.WithError(err).Warn("unable to get exit code for process")
+			p.log().WithError(err).Warn("unable to get exit code for process")
 		}
 	}
 
@@ -213,7 +212,7 @@ func (p *process) reap() {
 	p.mu.Unlock()
 	var eventErr error
 	if err := hp.Close(); err != nil {
-		logger.WithError(err).Warn("failed to cleanup hcs process resources")
+		p.log().WithError(err).Warn("failed to cleanup hcs process resources")
 		exitCode = -1
 		eventErr = fmt.Errorf("hcsProcess.Close() failed %w", err) // moby's text
 	}
