@@ -209,13 +209,3 @@ func awaitStop(hc hcs.System, answer error, timeout time.Duration) error {
 func (ctr *container) errNotFound() error {
 	return notFound(fmt.Errorf("container %q not found", ctr.id))
 }
-
-// deleted maps what HCS answers for a handle that Delete closed while a
-// call was using it to the not-found error the same call gets after
-// Delete: only Delete closes the handle of a container a caller holds.
-func (ctr *container) deleted(err error) error {
-	if errors.Is(err, hcs.ErrAlreadyClosed) {
-		return ctr.errNotFound()
-	}
-	return err
-}

@@ -5,6 +5,8 @@ import (
 
 	ctrderrdefs "github.com/containerd/containerd/errdefs"
 	cerrdefs "github.com/containerd/errdefs"
+
+	"github.com/libcontainerd-windows/local/hcs"
 )
 
 // The error classes an engine tests for. Each wrapper keeps its cause's text
@@ -51,6 +53,17 @@ func notFound(err error) error         { return errNotFound{err} }
 func conflict(err error) error         { return errConflict{err} }
 func notModified(err error) error      { return errNotModified{err} }
 func notImplemented(err error) error   { return errNotImplemented{err} }
+
+// closedAsGone maps what HCS answers for a handle that we closed while a
+// call was using it to gone(), the not-found error the same call gets once
+// the closing is done. Only we close the handles a caller holds: Delete a
+// system's, the reaper a process's.
+func closedAsGone(err error, gone func() error) error {
+	if errors.Is(err, hcs.ErrAlreadyClosed) {
+		return gone()
+	}
+	return err
+}
 
 // UtilityVMNotFoundError is the error for a Hyper-V spec none of whose
 // image layers has a UtilityVM folder. Its text is moby's; Paths lists the

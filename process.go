@@ -50,7 +50,7 @@ func (ctr *container) startProcess(p *process, id string, hc hcs.System, config 
 	hp, err := hc.CreateProcess(config)
 	if err != nil {
 		logger.WithError(err).Error("CreateProcess() failed")
-		return ctr.deleted(err)
+		return closedAsGone(err, ctr.errNotFound)
 	}
 	attached := false
 	defer func() {
@@ -113,15 +113,6 @@ func (p *process) errNotFound() error {
 	return notFound(errors.New("process not found")) // moby's text
 }
 
-// reaped maps what HCS answers for a handle the reaper closed meanwhile to
-// the not-found error the same call gets after the reaper finished.
-func (p *process) reaped(err error) error {
-	if errors.Is(err, hcs.ErrAlreadyClosed) {
-		return p.errNotFound()
-	}
-	return err
-}
-
 func (p *process) hasExited() bool {
 	select {
 	case <-p.waitCh:
@@ -145,7 +136,7 @@ func (p *process) Kill(_ context.Context, _ syscall.Signal) error {
 	if err != nil {
 		return err
 	}
-	return p.reaped(hp.Kill())
+	return closedAsGone(hp.Kill(), p.errNotFound)
 }
 
 // Resize changes the size of the process's console.
@@ -159,7 +150,7 @@ func (p *process) Resize(_ context.Context, width, height uint32) error {
 		"width":  width,
 		"pid":    p.pid,
 	}).Debug("resizing")
-	return p.reaped(hp.ResizeConsole(uint16(width), uint16(height)))
+	return closedAsGone(hp.ResizeConsole(uint16(width), uint16(height)), p.errNotFound)
 }
 
 // CloseStdin tells the process that no more input comes.
@@ -168,7 +159,7 @@ func (p *process) CloseStdin(context.Context) error {
 	if err != nil {
 		return err
 	}
-	return p.reaped(hp.CloseStdin())
+	return closedAsGone(hp.CloseStdin(), p.errNotFound)
 }
 
 // Delete returns the exit status of an exited process; it is a conflict

@@ -121,7 +121,7 @@ func (t *task) Stats(context.Context) (*types.Stats, error) {
 	readAt := time.Now()
 	s, err := hc.Statistics()
 	if err != nil {
-		return nil, t.ctr.deleted(err)
+		return nil, closedAsGone(err, t.ctr.errNotFound)
 	}
 	// On Windows this is moby's HCSStats (the seam's statistics are
 	// hcsshim's there); elsewhere it is Metrics.
@@ -137,7 +137,7 @@ func (t *task) Summary(context.Context) ([]types.Summary, error) {
 	}
 	list, err := hc.ProcessList()
 	if err != nil {
-		return nil, t.ctr.deleted(err)
+		return nil, closedAsGone(err, t.ctr.errNotFound)
 	}
 	summary := make([]types.Summary, len(list))
 	for i, p := range list {

@@ -73,9 +73,6 @@ type clause struct {
 	check func(s *suite)
 }
 
-// Clauses is the number of clauses Run checks.
-var Clauses = len(clauses)
-
 // Run checks every clause of the contract as a subtest, then logs how many
 // passed, were skipped (with their reasons in their logs) or failed.
 func Run(t *testing.T, cfg Config) {

@@ -1015,29 +1015,23 @@ __declspec(dllexport) HRESULT WINAPI DestroyLayer(struct driver_info *info, PCWS
     return S_OK;
 }
 
-__declspec(dllexport) HRESULT WINAPI ActivateLayer(struct driver_info *info, PCWSTR id) {
-    (void)info;
-    (void)id;
-    return S_OK;
-}
+/* The calls that have nothing to do here: the folder is the layer. */
+#define NO_OP_LAYER_CALL(name)                                                                                         \
+    __declspec(dllexport) HRESULT WINAPI name(struct driver_info *info, PCWSTR id) {                                   \
+        (void)info;                                                                                                    \
+        (void)id;                                                                                                      \
+        return S_OK;                                                                                                   \
+    }
 
-__declspec(dllexport) HRESULT WINAPI DeactivateLayer(struct driver_info *info, PCWSTR id) {
-    (void)info;
-    (void)id;
-    return S_OK;
-}
+NO_OP_LAYER_CALL(ActivateLayer)
+NO_OP_LAYER_CALL(DeactivateLayer)
+NO_OP_LAYER_CALL(UnprepareLayer)
 
 __declspec(dllexport) HRESULT WINAPI PrepareLayer(struct driver_info *info, PCWSTR id, void *layers, UINT_PTR count) {
     (void)info;
     (void)id;
     (void)layers;
     (void)count;
-    return S_OK;
-}
-
-__declspec(dllexport) HRESULT WINAPI UnprepareLayer(struct driver_info *info, PCWSTR id) {
-    (void)info;
-    (void)id;
     return S_OK;
 }
 
