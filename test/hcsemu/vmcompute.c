@@ -390,16 +390,21 @@ __declspec(dllexport) HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, void **syst
     return S_OK;
 }
 
-__declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
-    FAULT(L"HcsCloseComputeSystem");
+/* close_handle closes a system's handle or a process's; closing twice is
+ * not an error. */
+static HRESULT close_handle(struct handle *h, int is_process) {
     EnterCriticalSection(&lock);
-    struct handle *h = system;
-    if (h && !h->is_process && !h->closed) {
+    if (h && h->is_process == is_process && !h->closed) {
         h->closed = 1;
         open_handles--;
     }
     LeaveCriticalSection(&lock);
     return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
+    FAULT(L"HcsCloseComputeSystem");
+    return close_handle(system, 0);
 }
 
 /* transition moves a system from one state to another, as Start, Pause and
@@ -877,14 +882,7 @@ __declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, voi
 
 __declspec(dllexport) HRESULT WINAPI HcsCloseProcess(void *process) {
     FAULT(L"HcsCloseProcess");
-    EnterCriticalSection(&lock);
-    struct handle *h = process;
-    if (h && h->is_process && !h->closed) {
-        h->closed = 1;
-        open_handles--;
-    }
-    LeaveCriticalSection(&lock);
-    return S_OK;
+    return close_handle(process, 1);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *result) {
