@@ -1,13 +1,13 @@
 package local
 
 import (
-	"io"
-
 	"github.com/containerd/containerd/cio"
+
+	"github.com/libcontainerd-windows/local/internal/core"
 )
 
 // newDirectIO builds the DirectIO with containerd's Windows constructor,
 // which records whether the process has a terminal.
-func newDirectIO(stdin io.WriteCloser, stdout, stderr io.ReadCloser, terminal bool) *cio.DirectIO {
-	return cio.NewDirectIO(stdin, stdout, stderr, terminal)
+func newDirectIO(s core.Stdio) *cio.DirectIO {
+	return cio.NewDirectIO(s.Stdin, s.Stdout, s.Stderr, s.Terminal)
 }

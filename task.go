@@ -2,256 +2,108 @@ package local
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"syscall"
-	"time"
 
 	"github.com/containerd/containerd"
-	ctrderrdefs "github.com/containerd/containerd/errdefs"
-	"github.com/containerd/log"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
-	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/core"
 	"github.com/libcontainerd-windows/local/types"
 )
 
-// task implements types.Task: the container's init process, and the handle
-// on the running container.
-type task struct {
-	process
+// task implements types.Task over the core's task: the container's init
+// process, and the handle on the running container. Start, Kill, Pause,
+// Resume, Resize, CloseStdin, ForceDelete and CreateCheckpoint are the
+// core's.
+type task struct{ *core.Task }
+
+var _ types.Task = task{}
+
+// Delete removes the exited task from its container and returns its exit
+// status; it is a conflict while the task runs.
+func (t task) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
+	return exitStatus(t.Task.Delete(ctx))
 }
 
-var _ types.Task = (*task)(nil)
-
-// Start is a no-op: NewTask already started the process, as in moby.
-func (*task) Start(context.Context) error { return nil }
-
-// current returns an error unless t is its container's current task. ctr.mu
-// must be held.
-func (t *task) current() error {
-	if t.ctr.task != t {
-		return notFound(fmt.Errorf("task %q not found", t.id))
-	}
-	if t.ctr.system == nil {
-		return t.ctr.errNotFound()
-	}
-	return nil
-}
-
-// system returns the compute system of a current task. ctr.mu must
-// not be held.
-func (t *task) system() (hcs.System, error) {
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	if err := t.current(); err != nil {
-		return nil, err
-	}
-	return t.ctr.system, nil
-}
-
-// Kill stops the container, Windows having no signals: SIGKILL terminates
-// the system, any other signal shuts it down gracefully. Like moby, it
-// reports success whatever HCS answers and only logs what is not pending
-// or already stopped; the exit event tells when the task ended.
-func (t *task) Kill(_ context.Context, signal syscall.Signal) error {
-	hc, err := t.system()
+// Status reports the task running, paused, or stopped with its exit.
+func (t task) Status(ctx context.Context) (containerd.Status, error) {
+	s, err := t.Task.Status(ctx)
 	if err != nil {
-		return err
+		return containerd.Status{}, err
 	}
-	logger := t.log().WithFields(log.Fields{"pid": t.Pid(), "signal": signal})
-	logger.Debug("Signal()")
-	var op string
-	if signal == syscall.SIGKILL {
-		t.ctr.mu.Lock()
-		t.ctr.terminateInvoked = true
-		t.ctr.mu.Unlock()
-		op, err = "terminate", hc.Terminate()
-	} else {
-		op, err = "shutdown", hc.Shutdown()
+	status := containerd.Status{Status: containerd.Running}
+	switch s.State {
+	case core.Paused:
+		status.Status = containerd.Paused
+	case core.Stopped:
+		status = containerd.Status{Status: containerd.Stopped, ExitStatus: s.Exit.Code, ExitTime: s.Exit.Time}
 	}
-	if err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
-		logger.WithError(err).Errorf("failed to %s hcsshim container", op)
-	}
-	return nil
-}
-
-// Pause suspends a Hyper-V container. Process-isolated containers cannot
-// be paused.
-func (t *task) Pause(context.Context) error {
-	return t.setPaused(true)
-}
-
-// Resume resumes a paused Hyper-V container.
-func (t *task) Resume(context.Context) error {
-	return t.setPaused(false)
-}
-
-func (t *task) setPaused(paused bool) error {
-	// moby's texts: containerd's sentinel for a pause, its own for a
-	// resume; both are not-implemented here, where moby's resume has no
-	// class.
-	unsupported, event, change := errors.New("cannot resume Windows Server Containers"), types.EventResumed, (hcs.System).Resume
-	if paused {
-		unsupported, event, change = ctrderrdefs.ErrNotImplemented, types.EventPaused, (hcs.System).Pause
-	}
-	if t.ctr.ociSpec.Windows.HyperV == nil {
-		return notImplemented(unsupported)
-	}
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	if err := t.current(); err != nil {
-		return err
-	}
-	if err := change(t.ctr.system); err != nil {
-		return err
-	}
-	t.ctr.isPaused = paused
-	t.ctr.client.emit(types.EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
-	return nil
+	return status, nil
 }
 
 // Stats returns the container's statistics.
-func (t *task) Stats(context.Context) (*types.Stats, error) {
-	hc, err := t.system()
+func (t task) Stats(ctx context.Context) (*types.Stats, error) {
+	s, readAt, err := t.Task.Stats(ctx)
 	if err != nil {
 		return nil, err
-	}
-	readAt := time.Now()
-	s, err := hc.Statistics()
-	if err != nil {
-		return nil, closedAsGone(err, t.ctr.errNotFound)
 	}
 	// On Windows this is moby's HCSStats (the seam's statistics are
 	// hcsshim's there); elsewhere it is Metrics.
-	return types.InterfaceToStats(readAt, &s), nil
+	return types.InterfaceToStats(readAt, s), nil
 }
 
-// Summary lists the container's processes, for `docker top`: Hyper-V
-// containers' processes are not visible on the host, HCS's list is.
-func (t *task) Summary(context.Context) ([]types.Summary, error) {
-	hc, err := t.system()
+// Summary lists the container's processes, for `docker top`.
+func (t task) Summary(ctx context.Context) ([]types.Summary, error) {
+	list, err := t.Task.Summary(ctx)
 	if err != nil {
 		return nil, err
 	}
-	list, err := hc.ProcessList()
-	if err != nil {
-		return nil, closedAsGone(err, t.ctr.errNotFound)
-	}
 	summary := make([]types.Summary, len(list))
-	for i, p := range list {
-		summary[i] = types.Summary{
-			ImageName:                    p.ImageName,
-			KernelTime_100Ns:             p.KernelTime100ns,
-			MemoryCommitBytes:            p.MemoryCommitBytes,
-			MemoryWorkingSetPrivateBytes: p.MemoryWorkingSetPrivateBytes,
-			MemoryWorkingSetSharedBytes:  p.MemoryWorkingSetSharedBytes,
-			ProcessID:                    p.ProcessId,
-			UserTime_100Ns:               p.UserTime100ns,
-		}
-		setCreatedAt(&summary[i], p.CreateTimestamp)
+	for i := range list {
+		summary[i] = types.Summary(list[i])
 	}
 	return summary, nil
 }
 
-// setCreatedAt sets a summary's creation time. The field is a time.Time in
-// hcsshim v0.11, which moby pins, and a protobuf timestamp from v0.12 on;
-// the type switch compiles against both.
-func setCreatedAt(s *types.Summary, t time.Time) {
-	switch p := any(&s.CreatedAt).(type) {
-	case *time.Time:
-		*p = t
-	case **timestamppb.Timestamp:
-		*p = timestamppb.New(t)
-	}
-}
-
 // Pids is not implemented on Windows; Summary lists the processes.
-func (*task) Pids(context.Context) ([]containerd.ProcessInfo, error) {
-	return nil, notImplemented(errors.New("not implemented on Windows"))
+func (t task) Pids(ctx context.Context) ([]containerd.ProcessInfo, error) {
+	return nil, t.Task.Pids(ctx)
 }
 
 // UpdateResources succeeds without doing anything: Windows cannot update
 // resources, and moby expects no error so that updating a container works.
-func (*task) UpdateResources(context.Context, *types.Resources) error { return nil }
-
-// CreateCheckpoint is not supported on Windows.
-func (*task) CreateCheckpoint(context.Context, string, bool) error {
-	return notImplemented(errors.New("Windows: Containers do not support checkpoints"))
-}
-
-// Status reports the task running, paused, or stopped with its exit.
-func (t *task) Status(context.Context) (containerd.Status, error) {
-	if t.hasExited() {
-		return containerd.Status{
-			Status:     containerd.Stopped,
-			ExitStatus: t.exited.ExitCode(),
-			ExitTime:   t.exited.ExitTime(),
-		}, nil
-	}
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	if t.ctr.isPaused {
-		return containerd.Status{Status: containerd.Paused}, nil
-	}
-	return containerd.Status{Status: containerd.Running}, nil
-}
-
-// Delete removes the exited task from its container and returns its exit
-// status; it is a conflict while the task runs.
-func (t *task) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
-	if err := orBackground(ctx).Err(); err != nil {
-		return nil, err
-	}
-	if !t.hasExited() {
-		return nil, conflict(errors.New("container is not stopped"))
-	}
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	if t.ctr.task != t {
-		return nil, notFound(fmt.Errorf("task %q not found", t.id))
-	}
-	t.ctr.task = nil
-	return t.exited, nil
-}
-
-// ForceDelete kills the task, waits for it to exit or for ctx, and deletes
-// it.
-func (t *task) ForceDelete(ctx context.Context) error {
-	ctx = orBackground(ctx)
-	if !t.hasExited() {
-		if err := t.Kill(ctx, syscall.SIGKILL); err != nil {
-			return fmt.Errorf("could not force-kill task: %w", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.waitCh:
-		}
-	}
-	_, err := t.Delete(ctx)
-	return err
-}
+func (task) UpdateResources(context.Context, *types.Resources) error { return nil }
 
 // Exec starts a process in the running container and hands its stdio to
-// attachStdio. The exec-added and exec-started events follow success, the
-// exit event the process's end; on a failure or a panic of attachStdio the
-// process is killed and released, as in NewTask. processID is
-// informational: moby does not enforce its uniqueness and neither do we.
-func (t *task) Exec(_ context.Context, processID string, spec *specs.Process, _ bool, attachStdio types.StdioCallback) (types.Process, error) {
-	hc, err := t.system()
+// attachStdio; withStdin is unused, as in moby. The exec-added and
+// exec-started events follow success, the exit event the process's end; on
+// a failure or a panic of attachStdio the process is killed and released,
+// as in NewTask. processID is informational: moby does not enforce its
+// uniqueness and neither do we.
+func (t task) Exec(ctx context.Context, processID string, spec *specs.Process, _ bool, attachStdio types.StdioCallback) (types.Process, error) {
+	p, err := t.Task.Exec(ctx, processID, spec, attach(attachStdio))
 	if err != nil {
 		return nil, err
 	}
-	config, err := execProcessConfig(spec, t.ctr.ociSpec.Process.Cwd)
+	return process{p}, nil
+}
+
+// process implements types.Process over the core's process: an exec. Pid,
+// Kill, Resize and CloseStdin are the core's.
+type process struct{ *core.Process }
+
+var _ types.Process = process{}
+
+// Delete returns the exit status of an exited process; it is a conflict
+// while the process runs.
+func (p process) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
+	return exitStatus(p.Process.Delete(ctx))
+}
+
+// exitStatus is a core exit as containerd's exit status, which never
+// carries an error (see the core's reap).
+func exitStatus(e core.Exit, err error) (*containerd.ExitStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &process{}
-	if err := t.ctr.startProcess(p, processID, hc, config, attachStdio); err != nil {
-		return nil, err
-	}
-	p.run(types.EventExecAdded, types.EventExecStarted)
-	return p, nil
+	return containerd.NewExitStatus(e.Code, e.Time, nil), nil
 }

@@ -1,0 +1,137 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/containerd/log"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/machine"
+	"github.com/libcontainerd-windows/local/queue"
+)
+
+// Client runs containers through HCS and reports their events. Invariants:
+// every field but eventQ is immutable; eventQ is safe for concurrent use.
+type Client struct {
+	host            hcs.Host
+	backend         Backend
+	line            Line
+	logger          *log.Entry
+	eventQ          queue.Queue
+	translator      translator
+	restoreTimeout  time.Duration
+	shutdownTimeout time.Duration
+}
+
+// NewClient returns a client of line that reports events to b and logs to
+// logger, which a front makes as its line's moby does. Without WithHost it
+// drives the machine's HCS, which exists only on Windows; elsewhere it then
+// returns a not-implemented error.
+func NewClient(logger *log.Entry, b Backend, line Line, opts ...Option) (*Client, error) {
+	if b == nil {
+		return nil, invalidParameter(errors.New("NewClient: the Backend must not be nil"))
+	}
+	o := newOptions(opts)
+	if o.host == nil {
+		host, err := MachineHost()
+		if err != nil {
+			return nil, err
+		}
+		o.host = host
+	}
+	return &Client{
+		host:            o.host,
+		backend:         b,
+		line:            line,
+		logger:          logger,
+		translator:      translator{host: o.host, owner: o.owner, logger: logger},
+		restoreTimeout:  o.restoreTimeout,
+		shutdownTimeout: o.shutdownTimeout,
+	}, nil
+}
+
+// MachineHost returns the machine's HCS, through hcsshim on Windows; it is
+// a not-implemented error elsewhere.
+func MachineHost() (hcs.Host, error) {
+	host, err := machine.Host()
+	if err != nil {
+		return nil, notImplemented(err)
+	}
+	return host, nil
+}
+
+// Logger is the logger of ctx, which may be nil.
+func Logger(ctx context.Context) *log.Entry { return log.G(orBackground(ctx)) }
+
+// orBackground is ctx, or context.Background() for a nil one: the API
+// answers a nil context as it does an empty one rather than panicking.
+func orBackground(ctx context.Context) context.Context {
+	if ctx == nil {
+		return context.Background()
+	}
+	return ctx
+}
+
+// Version is not implemented on Windows, as in moby: this is its error.
+func (c *Client) Version(context.Context) error {
+	return notImplemented(errors.New("not implemented on Windows"))
+}
+
+// NewContainer translates spec, creates the compute system and starts it.
+// The create event follows success. When Start fails the system is
+// terminated and its handle closed, and Start's error is returned.
+func (c *Client) NewContainer(_ context.Context, id string, spec *specs.Spec) (*Container, error) {
+	logger := c.logger.WithField("container", id)
+	config, err := c.translator.containerConfig(id, spec)
+	if err != nil {
+		return nil, err
+	}
+	hc, err := c.host.CreateSystem(id, config)
+	if err != nil {
+		return nil, err
+	}
+	ctr := c.newContainer(id, spec, hc)
+
+	logger.Debug("starting container")
+	if err := hc.Start(); err != nil {
+		logger.WithError(err).Error("failed to start container")
+		ctr.mu.Lock()
+		if err := ctr.terminate(); err != nil {
+			logger.WithError(err).Error("failed to cleanup after a failed Start")
+		}
+		if err := hc.Close(); err != nil {
+			logger.WithError(err).Error("failed to close the container after a failed Start")
+		}
+		ctr.system = nil
+		ctr.mu.Unlock()
+		return nil, err
+	}
+	c.emit(EventInfo{ContainerID: id}, EventCreate)
+	logger.Debug("container created and started")
+	return ctr, nil
+}
+
+// LoadContainer opens a container an earlier client left on the host. It
+// cannot be re-attached (HCS v1 cannot), so, as moby does, it terminates the
+// container and waits up to the restore timeout for it to stop; the loaded
+// container can then only be deleted.
+func (c *Client) LoadContainer(_ context.Context, id string) (*Container, error) {
+	logger := c.logger.WithField("container", id)
+	logger.Debug("LoadContainer()")
+	hc, err := c.host.OpenSystem(id)
+	if err != nil {
+		logger.WithError(err).Debug("failed to open container")
+		return nil, notFound(withText("container not found", err)) // moby's text
+	}
+	if err := awaitStop(hc, hc.Terminate(), c.restoreTimeout); err != nil {
+		logger.WithError(err).Debug("terminate failed on restore")
+		if cerr := hc.Close(); cerr != nil {
+			logger.WithError(cerr).Warn("failed to close the container after a failed restore")
+		}
+		return nil, err
+	}
+	return c.newContainer(id, nil, hc), nil
+}

@@ -1,0 +1,105 @@
+package core
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gotest.tools/v3/assert"
+
+	"github.com/libcontainerd-windows/local/types"
+)
+
+// 200 containers at once, each through create, task, exec, exit and
+// delete; every container's event stream is checked whole.
+func TestManyContainersConcurrently(t *testing.T) {
+	const n = 200
+	e := newEnv(t)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		id, code := fmt.Sprintf("c%03d", i), i%7
+		s := spec(t, fmt.Sprintf("cmd /c more & exit %d", code))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := runOne(e, id, code, s); err != nil {
+				t.Errorf("%s: %v", id, err)
+			}
+		}()
+	}
+	wg.Wait()
+	e.client.eventQ.Wait()
+
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("c%03d", i)
+		events := e.rec.stream(id)
+		assert.Check(t, len(events) == 6, "%s: %v", id, eventTypes(events))
+		if len(events) != 6 {
+			continue
+		}
+		assert.Check(t, eventTypesEqual(events, types.EventCreate, types.EventStart, types.EventExecAdded, types.EventExecStarted, types.EventExit, types.EventExit), "%s: %v", id, eventTypes(events))
+		taskPid, execPid := events[1].Info.Pid, events[2].Info.Pid
+		// The exec's exit comes before the task's: the task exits only once
+		// the exec's output was read.
+		assert.Check(t, events[4].Info.ProcessID == "exec" && events[4].Info.Pid == execPid && events[4].Info.ExitCode == 0, "%s: %+v", id, events[4].Info)
+		assert.Check(t, events[5].Info.ProcessID == id && events[5].Info.Pid == taskPid && events[5].Info.ExitCode == uint32(i%7), "%s: %+v", id, events[5].Info)
+		for _, ev := range events {
+			assert.Check(t, ev.Info.ContainerID == id)
+		}
+	}
+	assert.Equal(t, e.host.OpenHandles(), 0)
+	assert.Equal(t, len(e.host.Systems()), 0)
+}
+
+func eventTypesEqual(events []event, want ...types.EventType) bool {
+	got := eventTypes(events)
+	if len(got) != len(want) {
+		return false
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// runOne takes one container through its life; the task reads stdin until
+// the test closes it, so the exec surely runs while the task does.
+func runOne(e *env, id string, code int, s *specs.Spec) error {
+	ctr, err := e.client.NewContainer(e.ctx, id, s, "", nil)
+	if err != nil {
+		return err
+	}
+	taskOut := &output{}
+	tsk, err := ctr.NewTask(e.ctx, "", true, taskOut.attach)
+	if err != nil {
+		return err
+	}
+	execOut := &output{}
+	p, err := tsk.Exec(e.ctx, "exec", &specs.Process{CommandLine: "cmd /c echo " + id}, false, execOut.attach)
+	if err != nil {
+		return err
+	}
+	if stdout, _ := execOut.wait(); stdout != id+"\n" {
+		return fmt.Errorf("exec printed %q", stdout)
+	}
+	e.rec.await(id, 5) // the exec's exit
+	if _, err := p.Delete(e.ctx); err != nil {
+		return err
+	}
+	if err := taskOut.stdin.Close(); err != nil {
+		return err
+	}
+	taskOut.wait()
+	e.rec.await(id, 6)
+	status, err := tsk.Delete(e.ctx)
+	if err != nil {
+		return err
+	}
+	if status.ExitCode() != uint32(code) {
+		return fmt.Errorf("exit code %d", status.ExitCode())
+	}
+	return ctr.Delete(e.ctx)
+}

@@ -1,0 +1,249 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/windows"
+	"gotest.tools/v3/assert"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/hcs/hcstest"
+	"github.com/libcontainerd-windows/local/types"
+)
+
+// The emulator tests run the real binding, through hcsshim's own code,
+// against the HCS emulator (test/hcsemu, vmcompute.dll) that
+// .ci/wine/run-tests puts in the Wine prefix, saying so with
+// LCW_HCS_EMULATOR=1. On a real Windows host they skip: its HCS is the
+// integration tests' business.
+func emulator(t *testing.T) hcs.Host {
+	t.Helper()
+	if os.Getenv("LCW_HCS_EMULATOR") != "1" {
+		t.Skip("LCW_HCS_EMULATOR is not 1: no HCS emulator (test/hcsemu) under this Wine")
+	}
+	host, err := MachineHost()
+	assert.NilError(t, err)
+	return host
+}
+
+// emulatorLayers are the layer folders of the emulator's specs; the base
+// layer has a Utility VM, for Hyper-V specs.
+var emulatorLayers = []string{`C:\hcsemu\layers\base`, `C:\hcsemu\layers\sandbox`}
+
+func emulatorSpec(t *testing.T, hyperV bool, commandLine string) *specs.Spec {
+	t.Helper()
+	s := &specs.Spec{
+		Process: &specs.Process{CommandLine: commandLine, Cwd: `C:\`},
+		Root:    &specs.Root{Path: `\\?\Volume{66d1ef4c-7a00-11e6-8948-00155ddbef9d}\`},
+		Windows: &specs.Windows{LayerFolders: emulatorLayers},
+	}
+	if hyperV {
+		s.Root = &specs.Root{}
+		s.Windows.HyperV = &specs.WindowsHyperV{}
+	}
+	return s
+}
+
+// helperCommand is the command line that runs this test binary as a helper
+// process (see TestMain).
+func helperCommand(t *testing.T, what string) string {
+	exe, err := os.Executable()
+	assert.NilError(t, err)
+	return fmt.Sprintf(`"%s" -lcw.helper=%s`, exe, what)
+}
+
+// The real binding keeps the contract of the seam against the emulator.
+func TestEmulatorConformance(t *testing.T) {
+	host := emulator(t)
+	assert.NilError(t, os.MkdirAll(emulatorLayers[0]+`\UtilityVM`, 0o755))
+	document := func(hyperV bool) func(t *testing.T, id string) *hcs.ContainerConfig {
+		return func(t *testing.T, id string) *hcs.ContainerConfig {
+			config, _, err := Documents(context.Background(), id, emulatorSpec(t, hyperV, "cmd"), host)
+			assert.NilError(t, err)
+			return config
+		}
+	}
+	hcstest.Run(t, hcstest.Config{
+		Name:         "hcsshim and the HCS emulator under Wine",
+		NewHost:      func(*testing.T) hcs.Host { return host },
+		System:       document(false),
+		HyperVSystem: document(true),
+		ExistingPath: emulatorLayers[0] + `\UtilityVM`,
+		Commands: hcstest.Commands{
+			Long: helperCommand(t, "sleep"),
+			Cat:  helperCommand(t, "cat"),
+		},
+	})
+}
+
+var (
+	emulatorDLL      = windows.NewLazySystemDLL("vmcompute.dll")
+	injectFault      = emulatorDLL.NewProc("HcsemuInjectFault")
+	clearFaults      = emulatorDLL.NewProc("HcsemuClearFaults")
+	emulatorHandles  = emulatorDLL.NewProc("HcsemuOpenHandles")
+	emulatorCommand  = `cmd /c echo hello`
+	emulatorExitCode = `cmd /c exit 3`
+)
+
+// inject makes the emulator's export op answer hr, times times.
+func inject(t *testing.T, op string, hr uint32, times int) {
+	t.Helper()
+	name, err := windows.UTF16PtrFromString(op)
+	assert.NilError(t, err)
+	_, _, _ = injectFault.Call(uintptr(unsafe.Pointer(name)), uintptr(hr), 0, uintptr(times))
+	t.Cleanup(func() { _, _, _ = clearFaults.Call() })
+}
+
+func openHandles() int {
+	n, _, _ := emulatorHandles.Call()
+	return int(n)
+}
+
+// Each error HCS answers comes back from the binding with the seam's class
+// and hcsshim's own error, its text included.
+func TestEmulatorErrorMapping(t *testing.T) {
+	host := emulator(t)
+	newSystem := func(t *testing.T, id string) hcs.System {
+		config, _, err := Documents(context.Background(), id, emulatorSpec(t, false, "cmd"), host)
+		assert.NilError(t, err)
+		sys, err := host.CreateSystem(id, config)
+		assert.NilError(t, err)
+		t.Cleanup(func() {
+			if err := sys.Terminate(); errors.Is(err, hcs.ErrPending) {
+				_ = sys.Wait()
+			}
+			_ = sys.Close()
+		})
+		return sys
+	}
+	for _, tc := range []struct {
+		name  string
+		op    string
+		hr    uint32
+		class error
+		call  func(t *testing.T, sys hcs.System) error
+	}{
+		{"start: already stopped", "HcsStartComputeSystem", 0xC0370110, hcs.ErrAlreadyStopped,
+			func(t *testing.T, sys hcs.System) error { return sys.Start() }},
+		{"statistics: invalid state", "HcsGetComputeSystemProperties", 0xC0370105, hcs.ErrInvalidState,
+			func(t *testing.T, sys hcs.System) error { _, err := sys.Statistics(); return err }},
+		{"open: not found", "HcsOpenComputeSystem", 0xC037010E, hcs.ErrNotExist,
+			func(t *testing.T, sys hcs.System) error { _, err := host.OpenSystem("hcsemu-any"); return err }},
+		{"shutdown: pending", "HcsShutdownComputeSystem", 0xC0370103, hcs.ErrPending,
+			func(t *testing.T, sys hcs.System) error { return sys.Shutdown() }},
+		{"create process: invalid state", "HcsCreateProcess", 0xC0370105, hcs.ErrInvalidState,
+			func(t *testing.T, sys hcs.System) error {
+				_, err := sys.CreateProcess(&hcs.ProcessConfig{CommandLine: emulatorCommand})
+				return err
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := newSystem(t, fmt.Sprintf("hcsemu-map-%d", time.Now().UnixNano()))
+			if tc.op != "HcsStartComputeSystem" {
+				assert.NilError(t, sys.Start())
+			}
+			inject(t, tc.op, tc.hr, 1)
+			err := tc.call(t, sys)
+			assert.Check(t, errors.Is(err, tc.class), "%v", err)
+			assert.Check(t, errors.Is(innerError(err), syscall.Errno(tc.hr)), "HCS's code is kept: %v", err)
+			assert.Check(t, strings.Contains(err.Error(), fmt.Sprintf("winapi error #%d", tc.hr)), "hcsshim's text: %v", err)
+		})
+	}
+
+	// hcsshim takes HCS's word that a process already stopped, on a kill,
+	// as a kill delivered: nil.
+	t.Run("kill: process already stopped", func(t *testing.T) {
+		sys := newSystem(t, fmt.Sprintf("hcsemu-map-%d", time.Now().UnixNano()))
+		assert.NilError(t, sys.Start())
+		p, err := sys.CreateProcess(&hcs.ProcessConfig{CommandLine: helperCommand(t, "sleep")})
+		assert.NilError(t, err)
+		defer p.Close()
+		inject(t, "HcsTerminateProcess", 0x8037011F, 1)
+		assert.NilError(t, p.Kill())
+	})
+}
+
+// A container's life through the backend, the real binding and hcsshim:
+// events, output, exit codes, and every handle released.
+func TestEmulatorLifecycle(t *testing.T) {
+	host := emulator(t)
+	before := openHandles()
+	ctx := context.Background()
+	rec := newRecorder()
+	c, err := NewClient(ctx, nil, "", "hcsemu", rec, WithHost(host))
+	assert.NilError(t, err)
+	defer c.(*client).eventQ.Wait()
+	id := fmt.Sprintf("hcsemu-life-%d", time.Now().UnixNano())
+	ctr, err := c.NewContainer(ctx, id, emulatorSpec(t, false, helperCommand(t, "sleep")), "", nil)
+	assert.NilError(t, err)
+	tsk, err := ctr.NewTask(ctx, "", false, (&output{}).attach)
+	assert.NilError(t, err)
+
+	out := &output{}
+	_, err = tsk.Exec(ctx, "e1", &specs.Process{CommandLine: emulatorCommand}, false, out.attach)
+	assert.NilError(t, err)
+	stdout, _ := out.wait()
+	assert.Equal(t, strings.TrimSpace(stdout), "hello")
+	_, err = tsk.Exec(ctx, "e2", &specs.Process{CommandLine: emulatorExitCode}, false, (&output{}).attach)
+	assert.NilError(t, err)
+	rec.awaitUntil(id, func(events []event) bool {
+		for _, e := range events {
+			if e.Type == types.EventExit && e.Info.ProcessID == "e2" {
+				return true
+			}
+		}
+		return false
+	})
+
+	stats, err := tsk.Stats(ctx)
+	assert.NilError(t, err)
+	assert.Check(t, stats.HCSStats.Memory.UsageCommitBytes > 0)
+	summary, err := tsk.Summary(ctx)
+	assert.NilError(t, err)
+	assert.Check(t, len(summary) > 0)
+
+	assert.NilError(t, tsk.Kill(ctx, syscall.SIGTERM))
+	events := rec.await(id, 9)
+	exits := map[string]uint32{}
+	for _, e := range events {
+		if e.Type == types.EventExit {
+			exits[e.Info.ProcessID] = e.Info.ExitCode
+		}
+	}
+	assert.DeepEqual(t, exits, map[string]uint32{"e1": 0, "e2": 3, id: 0xC000013A})
+	_, err = tsk.Delete(ctx)
+	assert.NilError(t, err)
+	assert.NilError(t, ctr.Delete(ctx))
+	assert.Equal(t, openHandles(), before, "every handle released")
+}
+
+// Where HCS answers pending and notifies the completion later, hcsshim
+// waits for the notification: the seam's Create, Start, Pause and Resume
+// never answer pending, as the contract says.
+func TestEmulatorPendingCompletes(t *testing.T) {
+	host := emulator(t)
+	for _, op := range []string{"HcsCreateComputeSystem", "HcsStartComputeSystem", "HcsPauseComputeSystem", "HcsResumeComputeSystem"} {
+		inject(t, op, 0xC0370103, 1)
+	}
+	id := fmt.Sprintf("hcsemu-pending-%d", time.Now().UnixNano())
+	config, _, err := Documents(context.Background(), id, emulatorSpec(t, true, "cmd"), host)
+	assert.NilError(t, err)
+	sys, err := host.CreateSystem(id, config)
+	assert.NilError(t, err)
+	defer sys.Close()
+	assert.NilError(t, sys.Start())
+	assert.NilError(t, sys.Pause())
+	assert.NilError(t, sys.Resume())
+	if err := sys.Terminate(); errors.Is(err, hcs.ErrPending) {
+		assert.NilError(t, sys.Wait())
+	}
+}

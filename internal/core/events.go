@@ -1,0 +1,39 @@
+package core
+
+import "github.com/containerd/log"
+
+// emit queues events, in the order given, for the container ei names. The
+// engine's Backend receives them on the container's queue: one at a time
+// per container, in the order emit was called, never holding a lock of ours.
+//
+// Callers emit while holding whatever lock orders the event's cause (the
+// start event under container.mu, so that no pause can be reported first);
+// emit itself never blocks.
+func (c *Client) emit(ei EventInfo, events ...EventType) {
+	// One queued function per event, so that a Backend that ends its
+	// goroutine in one event (runtime.Goexit) still gets the next.
+	for _, event := range events {
+		event := event // Go 1.21, the floor, shares the loop variable
+		c.eventQ.Append(ei.ContainerID, func() { c.deliver(event, ei) })
+	}
+}
+
+// deliver logs an event and hands it to the backend. A backend that fails
+// gets its error logged; one that panics gets the panic logged and the
+// event is dropped: the library and the other containers' events go on.
+func (c *Client) deliver(event EventType, ei EventInfo) {
+	logger := c.logger.WithFields(log.Fields{
+		"container":  ei.ContainerID,
+		"event":      event,
+		"event-info": ei,
+	})
+	logger.Info("sending event")
+	defer func() {
+		if r := recover(); r != nil {
+			logger.WithField("panic", r).Error("backend panicked processing event")
+		}
+	}()
+	if err := c.backend.ProcessEvent(ei.ContainerID, event, ei); err != nil {
+		logger.WithError(err).Error("failed to process event")
+	}
+}

@@ -1,0 +1,90 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	cerrdefs "github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gotest.tools/v3/assert"
+	"gotest.tools/v3/golden"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsfake"
+)
+
+// The host the golden documents were made on (testdata/specs/README.md).
+const goldenHostCPUs = 2
+
+var goldenHostPaths = []string{`C:\layers\base\UtilityVM`, `C:\layers\upper\UtilityVM`}
+
+func goldenHost() *hcsfake.Host { return hcsfake.New(goldenHostCPUs, goldenHostPaths...) }
+
+// goldenSpecs lists the corpus: every testdata/specs/*.json.
+func goldenSpecs(t testing.TB) []string {
+	files, err := filepath.Glob(filepath.Join("testdata", "specs", "*.json"))
+	assert.NilError(t, err)
+	assert.Assert(t, len(files) >= 30, "the corpus has %d specs", len(files))
+	return files
+}
+
+// readSpec decodes a spec file; "null" gives a nil spec.
+func readSpec(t testing.TB, file string) *specs.Spec {
+	data, err := os.ReadFile(file)
+	assert.NilError(t, err)
+	var spec *specs.Spec
+	assert.NilError(t, json.Unmarshal(data, &spec))
+	return spec
+}
+
+// renderDocuments is the golden form of a translation: both documents as
+// indented JSON, or the error's class and text.
+func renderDocuments(config *hcs.ContainerConfig, process *hcs.ProcessConfig, err error) string {
+	if err != nil {
+		return "error (" + errorClass(err) + "): " + err.Error() + "\n"
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(struct {
+		Container *hcs.ContainerConfig
+		Process   *hcs.ProcessConfig
+	}{config, process}); err != nil {
+		return "error (encoding): " + err.Error() + "\n"
+	}
+	return b.String()
+}
+
+func errorClass(err error) string {
+	switch {
+	case cerrdefs.IsInvalidArgument(err):
+		return "invalid parameter"
+	case cerrdefs.IsNotFound(err):
+		return "not found"
+	default:
+		return "unclassified"
+	}
+}
+
+func TestGoldenDocuments(t *testing.T) {
+	for _, file := range goldenSpecs(t) {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) {
+			spec := readSpec(t, file)
+			config, process, err := Documents(context.Background(), name, spec, goldenHost())
+			golden.Assert(t, renderDocuments(config, process, err), filepath.Join("specs", name+".golden"))
+			if err != nil {
+				// Every rejection of the corpus is the spec's fault.
+				assert.Check(t, cerrdefs.IsInvalidArgument(err), "%v", err)
+				var ip interface{ InvalidParameter() }
+				assert.Check(t, errors.As(err, &ip), "moby's errdefs sees no invalid parameter in %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,783 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand"
+	"os"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd/cio"
+	cerrdefs "github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gotest.tools/v3/assert"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsfake"
+	"github.com/libcontainerd-windows/local/types"
+)
+
+// The model-based test drives random sequences of every API call across
+// many containers from many goroutines while faults are injected into
+// random HCS calls, and checks each call's result class against a model
+// and every container's event stream. It is seeded and prints its seed:
+//
+//	go test -run TestModel -v .                               # short, random seed
+//	go test -run TestModel -v . -model.seed 42                # that seed again
+//	LCW_MODEL_LONG=1 go test -run TestModel -v -timeout 1h .  # the long run
+//
+// A seed fixes every goroutine's sequence of calls and faults; the
+// interleaving of goroutines is the scheduler's.
+var (
+	modelSeed = flag.Int64("model.seed", 0, "seed of TestModel (0: from the clock)")
+	modelLong = flag.Bool("model.long", false, "run TestModel's long configuration (or set LCW_MODEL_LONG=1)")
+)
+
+// callBound is how long any call may take before the watchdog declares a
+// deadlock; every delay, hang and timeout of the test is far shorter.
+const callBound = 30 * time.Second
+
+type modelConfig struct{ actors, steps int }
+
+func TestModel(t *testing.T) {
+	cfg := modelConfig{actors: 24, steps: 60}
+	if *modelLong || os.Getenv("LCW_MODEL_LONG") == "1" {
+		cfg = modelConfig{actors: 200, steps: 1000}
+	}
+	if n, err := strconv.Atoi(os.Getenv("LCW_MODEL_STEPS")); err == nil {
+		cfg.steps = n
+	}
+	seed := *modelSeed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	t.Logf("model seed %d (rerun with -model.seed %d), %d goroutines x %d steps", seed, seed, cfg.actors, cfg.steps)
+
+	m := &model{t: t, host: goldenHost(), rec: newRecorder(), seed: seed}
+	m.client = m.newClient()
+	stop := m.watchdog()
+	var wg sync.WaitGroup
+	actors := make([]*actor, cfg.actors)
+	for i := range actors {
+		actors[i] = &actor{m: m, n: i, r: rand.New(rand.NewSource(seed + int64(i)))}
+		wg.Add(1)
+		go func(a *actor) {
+			defer wg.Done()
+			a.run(cfg.steps)
+		}(actors[i])
+	}
+	wg.Wait()
+	stop()
+	for _, c := range m.clients {
+		c.eventQ.Wait()
+	}
+
+	var s streamStats
+	for _, a := range actors {
+		for _, c := range a.history {
+			s.add(m.checkStream(c))
+		}
+	}
+	t.Logf("%d call sequences, %d calls (%d concurrent probes), %d faults injected, %d containers created, %d processes started, %d events checked: %d lost, %d duplicated, %d out of order; deadlocks: 0",
+		cfg.actors, m.calls.Load(), m.probes.Load(), m.faults.Load(), m.created.Load(), s.processes, s.events, s.lost, s.duplicated, s.disordered)
+	assert.Equal(t, s.lost+s.duplicated+s.disordered, 0)
+	// A handle stays open only where an injected fault made its Close fail:
+	// neither moby nor we close a handle twice.
+	// Processes discarded by a failed NewTask or Exec are released in the
+	// background; the watchdog reports a release that never comes.
+	refused := m.host.Refused(hcsfake.OpClose) + m.host.Refused(hcsfake.OpProcessClose)
+	stop = m.watchdog()
+	_ = m.call("release of every handle but those whose Close was refused", func() error {
+		m.host.AwaitOpenHandles(refused)
+		return nil
+	})
+	stop()
+}
+
+// model is the shared part of a run.
+type model struct {
+	t    *testing.T
+	host *hcsfake.Host
+	rec  *recorder
+	seed int64
+
+	mu      sync.Mutex
+	client  *client   // the current client; LoadContainer uses a new one
+	clients []*client // every client made, to drain their queues
+
+	calls, probes, faults, created atomic.Int64
+	// inFlight maps a running call to when it began, for the watchdog.
+	inFlight sync.Map
+}
+
+func (m *model) newClient() *client {
+	c, err := NewClient(context.Background(), nil, "", "model", m.rec,
+		// Short enough for shutdowns that never finish (injected), long
+		// enough that a real one always does, even under -race.
+		WithHost(m.host), WithShutdownTimeout(3*time.Second), WithRestoreTimeout(10*time.Second))
+	if err != nil {
+		panic(err)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.clients = append(m.clients, c.(*client))
+	return c.(*client)
+}
+
+// watchdog fails the test with every goroutine's stack when a call has not
+// returned within callBound; stop ends it.
+func (m *model) watchdog() (stop func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			m.inFlight.Range(func(k, v any) bool {
+				if time.Since(v.(time.Time)) > callBound {
+					buf := make([]byte, 16<<20)
+					buf = buf[:runtime.Stack(buf, true)]
+					panic(fmt.Sprintf("model (seed %d): %s did not return within %s: a deadlock\n\n%s", m.seed, k.(*callKey).name, callBound, buf))
+				}
+				return true
+			})
+		}
+	}()
+	return func() { close(done); <-finished }
+}
+
+type callKey struct{ name string }
+
+// call runs f under the watchdog and counts it.
+func (m *model) call(name string, f func() error) error {
+	k := &callKey{name}
+	m.inFlight.Store(k, time.Now())
+	defer m.inFlight.Delete(k)
+	m.calls.Add(1)
+	return f()
+}
+
+// outcome is the class of a call's result.
+type outcome string
+
+const (
+	ok             outcome = "ok"
+	isNotFound     outcome = "not found"
+	isConflict     outcome = "conflict"
+	isNotModified  outcome = "not modified"
+	isNotImpl      outcome = "not implemented"
+	isInvalid      outcome = "invalid parameter"
+	isDeadline     outcome = "deadline"
+	isUnclassified outcome = "an HCS error"
+)
+
+func classify(err error) outcome {
+	switch {
+	case err == nil:
+		return ok
+	case cerrdefs.IsNotFound(err):
+		return isNotFound
+	case cerrdefs.IsConflict(err):
+		return isConflict
+	case cerrdefs.IsNotModified(err):
+		return isNotModified
+	case cerrdefs.IsNotImplemented(err):
+		return isNotImpl
+	case cerrdefs.IsInvalidArgument(err):
+		return isInvalid
+	case errors.Is(err, context.DeadlineExceeded):
+		return isDeadline
+	}
+	return isUnclassified
+}
+
+// modelContainer is the model of one container: what was asked of it and
+// what succeeded, from which its event stream is predicted.
+type modelContainer struct {
+	id      string
+	hyperV  bool
+	ctr     types.Container // nil until created
+	created bool
+	deleted bool
+	// shaky is set once a fault was injected for the container or its
+	// system was stopped under it (a kill, a restore): from then on any
+	// call that reaches HCS may fail with an HCS error.
+	shaky bool
+	// paused is set while a Pause succeeded and no Resume did since: HCS
+	// then refuses to create processes.
+	paused bool
+
+	task        types.Task
+	taskDeleted bool
+	starts      int // successful NewTask calls
+	execs       []string
+	processes   map[string]types.Process
+	pauses      int
+	resumes     int
+	loaded      []types.Container // handles from LoadContainer
+}
+
+// exitsSeen counts the exit events of process id (the task's when id is the
+// container's) delivered so far.
+func (c *modelContainer) exitsSeen(rec *recorder, id string) int {
+	n := 0
+	for _, e := range rec.stream(c.id) {
+		if e.Type == types.EventExit && e.Info.ProcessID == id {
+			n++
+		}
+	}
+	return n
+}
+
+// actor is one goroutine of the test, working on one container at a time.
+type actor struct {
+	m       *model
+	n       int
+	r       *rand.Rand
+	gen     int
+	cur     *modelContainer
+	history []*modelContainer
+	probe   atomic.Pointer[probeTarget]
+}
+
+// probeTarget is what the prober calls: set whole, never changed.
+type probeTarget struct {
+	ctr  types.Container
+	task types.Task
+}
+
+func (a *actor) run(steps int) {
+	probeDone := make(chan struct{})
+	tick := make(chan struct{}, 1)
+	go a.prober(tick, probeDone)
+	for i := 0; i < steps; i++ {
+		if a.cur != nil && a.r.Intn(5) == 0 {
+			a.injectFault()
+		}
+		a.step()
+		select {
+		case tick <- struct{}{}: // a probe per step, at most
+		default:
+		}
+	}
+	close(tick)
+	<-probeDone
+	for _, c := range a.history {
+		a.cleanUp(c)
+	}
+}
+
+// handleCall is what a call that creates a process or reads statistics may
+// answer: once faults are injected, HCS's answer for a closed handle, which
+// the backend takes for a racing Delete's, reads as not found.
+func handleCall(c *modelContainer) []outcome {
+	if c.shaky {
+		return []outcome{ok, isNotFound}
+	}
+	return []outcome{ok}
+}
+
+// expect checks a call's result against the outcomes the model allows.
+func (a *actor) expect(c *modelContainer, name string, err error, allowed ...outcome) outcome {
+	got := classify(err)
+	if c != nil && (c.shaky || c.paused) && contains(allowed, ok) {
+		allowed = append(allowed, isUnclassified)
+	}
+	if !contains(allowed, got) {
+		var stream []string
+		if c != nil {
+			for _, e := range a.m.rec.stream(c.id) {
+				stream = append(stream, string(e.Type)+"("+e.Info.ProcessID+")")
+			}
+		}
+		a.m.t.Errorf("seed %d, goroutine %d, container %v: %s: got %s (%v), want one of %v; events so far: %v", a.m.seed, a.n, idOf(c), name, got, err, allowed, stream)
+	}
+	return got
+}
+
+func idOf(c *modelContainer) string {
+	if c == nil {
+		return "-"
+	}
+	return c.id
+}
+
+func contains(list []outcome, o outcome) bool {
+	for _, x := range list {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+func drain(dio *cio.DirectIO) (cio.IO, error) {
+	for _, r := range []io.Reader{dio.Stdout, dio.Stderr} {
+		if r != nil {
+			go func(r io.Reader) { _, _ = io.Copy(io.Discard, r) }(r)
+		}
+	}
+	return dio, nil
+}
+
+var modelCommands = []string{"ping -t localhost", "ping -t localhost", "cmd /c more", "cmd /c echo hi & exit 3"}
+
+// step makes one random call.
+func (a *actor) step() {
+	c := a.cur
+	m := a.m
+	ctx := context.Background()
+	switch op := a.r.Intn(100); {
+	case c == nil || c.deleted || op < 4:
+		if c != nil && !c.deleted && a.r.Intn(2) == 0 {
+			return // keep the container a while longer
+		}
+		a.create()
+	case op < 18:
+		var t types.Task
+		err := m.call("NewTask", func() (err error) { t, err = c.ctr.NewTask(ctx, "", true, drain); return err })
+		switch {
+		case c.deleted:
+			a.expect(c, "NewTask", err, isNotFound)
+		case c.task != nil && !c.taskDeleted:
+			a.expect(c, "NewTask", err, isNotModified)
+		default:
+			if a.expect(c, "NewTask", err, handleCall(c)...) == ok {
+				c.task, c.taskDeleted = t, false
+				c.starts++
+				a.probe.Store(&probeTarget{c.ctr, t})
+			}
+		}
+	case op < 30:
+		if !a.hasTask(c) {
+			return
+		}
+		id := fmt.Sprintf("x%d-%d", a.n, len(c.execs)+a.r.Intn(1<<30))
+		var p types.Process
+		spec := &specs.Process{CommandLine: modelCommands[a.r.Intn(len(modelCommands))], Terminal: a.r.Intn(4) == 0}
+		err := m.call("Exec", func() (err error) { p, err = c.task.Exec(ctx, id, spec, true, drain); return err })
+		if a.expect(c, "Exec", err, handleCall(c)...) == ok {
+			c.execs = append(c.execs, id)
+			c.processes[id] = p
+		}
+	case op < 36:
+		if !a.hasTask(c) {
+			return
+		}
+		signal := syscall.SIGTERM
+		if a.r.Intn(2) == 0 {
+			signal = syscall.SIGKILL
+		}
+		err := m.call("Kill", func() error { return c.task.Kill(ctx, signal) })
+		a.expect(c, "Kill", err, ok)
+		c.shaky = true // the system stops under the next calls
+	case op < 43:
+		if !a.hasTask(c) {
+			return
+		}
+		pause := a.r.Intn(2) == 0
+		name, f := "Resume", c.task.Resume
+		if pause {
+			name, f = "Pause", c.task.Pause
+		}
+		err := m.call(name, func() error { return f(ctx) })
+		if !c.hyperV {
+			a.expect(c, name, err, isNotImpl)
+			return
+		}
+		// Pausing twice, or resuming what runs, is HCS's invalid state.
+		if a.expect(c, name, err, ok, isUnclassified) == ok {
+			if pause {
+				c.pauses++
+			} else {
+				c.resumes++
+			}
+			c.paused = pause
+		}
+	case op < 50:
+		if !a.hasTask(c) {
+			return
+		}
+		err := m.call("Stats", func() error { _, err := c.task.Stats(ctx); return err })
+		a.expect(c, "Stats", err, handleCall(c)...)
+		err = m.call("Summary", func() error { _, err := c.task.Summary(ctx); return err })
+		a.expect(c, "Summary", err, handleCall(c)...)
+		err = m.call("Status", func() error { _, err := c.task.Status(ctx); return err })
+		a.expect(c, "Status", err, ok)
+		err = m.call("Pids", func() error { _, err := c.task.Pids(ctx); return err })
+		a.expect(c, "Pids", err, isNotImpl)
+	case op < 58:
+		if c.task == nil || c.taskDeleted {
+			return
+		}
+		// Exits seen before the call: the task may end during it.
+		exits := c.exitsSeen(m.rec, c.id)
+		err := m.call("Task.Delete", func() error { _, err := c.task.Delete(ctx); return err })
+		switch {
+		case c.deleted && exits < c.starts:
+			a.expect(c, "Task.Delete", err, isConflict, isNotFound)
+		case exits == c.starts:
+			a.expect(c, "Task.Delete", err, ok)
+		default:
+			a.expect(c, "Task.Delete", err, ok, isConflict)
+		}
+		if err == nil {
+			c.taskDeleted = true
+		}
+	case op < 63:
+		if c.task == nil || c.taskDeleted {
+			return
+		}
+		fctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		err := m.call("ForceDelete", func() error { return c.task.ForceDelete(fctx) })
+		cancel()
+		if c.deleted {
+			a.expect(c, "ForceDelete", err, ok, isNotFound, isDeadline)
+		} else if a.expect(c, "ForceDelete", err, ok, isDeadline) == ok {
+			c.taskDeleted = true
+		}
+		c.shaky = true
+	case op < 69:
+		exits := c.exitsSeen(m.rec, c.id)
+		err := m.call("Container.Delete", func() error { return c.ctr.Delete(ctx) })
+		switch {
+		case c.deleted:
+			a.expect(c, "Container.Delete", err, isNotFound)
+		case c.task != nil && !c.taskDeleted && exits < c.starts:
+			a.expect(c, "Container.Delete", err, isConflict, ok)
+		default:
+			a.expect(c, "Container.Delete", err, ok)
+		}
+		// Delete releases the container even when HCS fails it.
+		if classify(err) == ok || classify(err) == isUnclassified {
+			c.deleted = true
+		}
+	case op < 74:
+		a.restore(c)
+	default:
+		a.processCall(c)
+	}
+}
+
+func (a *actor) hasTask(c *modelContainer) bool {
+	return c.task != nil && !c.taskDeleted && !c.deleted
+}
+
+// create makes the actor's next container.
+func (a *actor) create() {
+	a.gen++
+	c := &modelContainer{id: fmt.Sprintf("m%d-%d", a.n, a.gen), hyperV: a.r.Intn(2) == 0, processes: map[string]types.Process{}}
+	a.history = append(a.history, c)
+	a.cur = c
+	command := modelCommands[a.r.Intn(len(modelCommands))]
+	s := spec(a.m.t, command)
+	if c.hyperV {
+		s = hypervSpec(a.m.t, command)
+	}
+	if a.r.Intn(8) == 0 {
+		a.injectFault()
+	}
+	var ctr types.Container
+	client := a.m.currentClient()
+	err := a.m.call("NewContainer", func() (err error) { ctr, err = client.NewContainer(context.Background(), c.id, s, "", nil); return err })
+	if a.expect(c, "NewContainer", err, ok) == ok {
+		c.ctr, c.created = ctr, true
+		a.m.created.Add(1)
+		return
+	}
+	c.deleted = true // nothing to delete
+}
+
+func (m *model) currentClient() *client {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.client
+}
+
+// restore restarts the client, as a daemon restart does, and loads the
+// actor's container with the new client; the old client goes on serving
+// its containers, whose systems the load terminates.
+func (a *actor) restore(c *modelContainer) {
+	m := a.m
+	fresh := m.newClient()
+	m.mu.Lock()
+	m.client = fresh
+	m.mu.Unlock()
+	var loaded types.Container
+	err := m.call("LoadContainer", func() (err error) { loaded, err = fresh.LoadContainer(context.Background(), c.id); return err })
+	if c.deleted || !c.created {
+		a.expect(c, "LoadContainer", err, isNotFound)
+		return
+	}
+	allowed := []outcome{ok}
+	if c.shaky {
+		allowed = append(allowed, isNotFound) // a fault on OpenContainer
+	}
+	if a.expect(c, "LoadContainer", err, allowed...) == ok {
+		c.loaded = append(c.loaded, loaded)
+		err := m.call("NewTask(loaded)", func() error { _, err := loaded.NewTask(context.Background(), "", false, drain); return err })
+		a.expect(c, "NewTask(loaded)", err, isNotImpl)
+	}
+	c.shaky = true
+}
+
+// processCall calls a method of one of the container's execs.
+func (a *actor) processCall(c *modelContainer) {
+	if len(c.execs) == 0 {
+		return
+	}
+	m := a.m
+	ctx := context.Background()
+	id := c.execs[a.r.Intn(len(c.execs))]
+	p := c.processes[id]
+	exited := c.exitsSeen(m.rec, id) > 0
+	// A call may meet the process between its exit and its reaping.
+	live := []outcome{ok, isNotFound, isUnclassified}
+	switch a.r.Intn(5) {
+	case 0:
+		err := m.call("Process.Kill", func() error { return p.Kill(ctx, syscall.SIGKILL) })
+		if exited {
+			a.expect(c, "Process.Kill", err, isNotFound)
+		} else {
+			a.expect(c, "Process.Kill", err, live...)
+		}
+	case 1:
+		err := m.call("Process.Resize", func() error { return p.Resize(ctx, 80, 25) })
+		if exited {
+			a.expect(c, "Process.Resize", err, isNotFound)
+		} else {
+			a.expect(c, "Process.Resize", err, live...) // no console: HCS's invalid state
+		}
+	case 2:
+		closer, _ := p.(interface{ CloseStdin(context.Context) error })
+		err := m.call("Process.CloseStdin", func() error { return closer.CloseStdin(ctx) })
+		if exited {
+			a.expect(c, "Process.CloseStdin", err, isNotFound)
+		} else {
+			a.expect(c, "Process.CloseStdin", err, live...)
+		}
+	case 3:
+		err := m.call("Process.Delete", func() error { _, err := p.Delete(ctx); return err })
+		if exited {
+			a.expect(c, "Process.Delete", err, ok)
+		} else {
+			a.expect(c, "Process.Delete", err, ok, isConflict)
+		}
+	default:
+		_ = m.call("Process.Pid", func() error { _ = p.Pid(); return nil })
+	}
+}
+
+// injectFault arms one fault, once, on a random HCS call of the actor's
+// current container: an error of every class or a raw one, a pending
+// answer, a delay, or a hang released a little later.
+func (a *actor) injectFault() {
+	c := a.cur
+	if c == nil {
+		return
+	}
+	ops := []hcsfake.Op{
+		hcsfake.OpCreateSystem, hcsfake.OpOpenSystem, hcsfake.OpStart, hcsfake.OpShutdown, hcsfake.OpTerminate,
+		hcsfake.OpWait, hcsfake.OpWaitTimeout, hcsfake.OpPause, hcsfake.OpResume, hcsfake.OpStatistics,
+		hcsfake.OpProcessList, hcsfake.OpCreateProcess, hcsfake.OpClose, hcsfake.OpProcessKill, hcsfake.OpProcessWait,
+		hcsfake.OpProcessExitCode, hcsfake.OpProcessResize, hcsfake.OpProcessStdio, hcsfake.OpProcessCloseStdin, hcsfake.OpProcessClose,
+	}
+	f := hcsfake.Fault{Op: ops[a.r.Intn(len(ops))], ID: c.id, Times: 1}
+	classes := []error{hcs.ErrPending, hcs.ErrAlreadyStopped, hcs.ErrNotExist, hcs.ErrAlreadyClosed, hcs.ErrInvalidState, hcs.ErrBrokenPipe, hcs.ErrTimeout}
+	switch k := a.r.Intn(10); {
+	case k < 5:
+		f.Err = hcs.WithClass(classes[a.r.Intn(len(classes))], errors.New("injected"))
+		f.Late = a.r.Intn(3) == 0
+	case k < 6:
+		f.Err = errors.New("injected raw error")
+	case k < 7:
+		f.Pending = true
+	case k < 8:
+		f.Delay = time.Duration(a.r.Intn(2000)) * time.Microsecond
+	default:
+		hang := make(chan struct{})
+		f.Hang = hang
+		time.AfterFunc(time.Duration(a.r.Intn(10))*time.Millisecond, func() { close(hang) })
+	}
+	a.m.host.Inject(f)
+	a.m.faults.Add(1)
+	c.shaky = true
+}
+
+// cleanUp ends what is left of a container once faults are off: every
+// process exits and every handle is released.
+func (a *actor) cleanUp(c *modelContainer) {
+	m := a.m
+	ctx := context.Background()
+	m.host.ClearFaultsOf(c.id)
+	if c.task != nil && !c.taskDeleted {
+		err := m.call("cleanup ForceDelete", func() error { return c.task.ForceDelete(ctx) })
+		a.expect(c, "cleanup ForceDelete", err, ok, isNotFound)
+	}
+	if c.created && !c.deleted {
+		err := m.call("cleanup Delete", func() error { return c.ctr.Delete(ctx) })
+		a.expect(c, "cleanup Delete", err, ok)
+	}
+	for _, l := range c.loaded {
+		err := m.call("cleanup Delete(loaded)", func() error { return l.Delete(ctx) })
+		a.expect(c, "cleanup Delete(loaded)", err, ok, isNotFound, isUnclassified)
+	}
+	// A Delete whose shutdown and terminate both failed (two faults) leaves
+	// the system running, as HCS would; stop it as an operator would, so
+	// that its processes end.
+	openErr := errors.New("not tried")
+	if h, err := m.host.OpenSystem(c.id); err == nil {
+		openErr = nil
+		_ = h.Terminate()
+		_ = h.Wait()
+		_ = h.Close()
+	} else {
+		openErr = err
+	}
+	// What the watchdog's report needs if an exit never comes.
+	if state, found := m.host.State(c.id); found && state != hcsfake.StateStopped {
+		m.t.Errorf("seed %d, container %s: still %s after the clean-up (open: %v)", m.seed, c.id, state, openErr)
+	}
+	// Every started process ends, by its script, a kill or its system, and
+	// its exit is reported: the watchdog catches an exit that never comes.
+	_ = m.call("cleanup: wait for the exits of "+c.id, func() error {
+		for _, id := range c.execs {
+			m.rec.awaitUntil(c.id, func(events []event) bool {
+				for _, e := range events {
+					if e.Type == types.EventExit && e.Info.ProcessID == id {
+						return true
+					}
+				}
+				return false
+			})
+		}
+		return nil
+	})
+}
+
+// prober calls the read-only methods of whatever task the actor has, from
+// another goroutine, once per tick of the actor, so that calls on one
+// container also race each other. Any class of result is fine; panics and
+// deadlocks are not.
+func (a *actor) prober(tick <-chan struct{}, done chan struct{}) {
+	defer close(done)
+	ctx := context.Background()
+	for range tick {
+		p := a.probe.Load()
+		if p == nil {
+			continue
+		}
+		_ = a.m.call("probe", func() error {
+			_, _ = p.task.Status(ctx)
+			_ = p.task.Pid()
+			_, _ = p.task.Stats(ctx)
+			_, _ = p.task.Summary(ctx)
+			_, _ = p.ctr.Task(ctx)
+			return nil
+		})
+		a.m.probes.Add(1)
+	}
+}
+
+// streamStats sums what checkStream found.
+type streamStats struct{ processes, events, lost, duplicated, disordered int }
+
+func (s *streamStats) add(o streamStats) {
+	s.processes += o.processes
+	s.events += o.events
+	s.lost += o.lost
+	s.duplicated += o.duplicated
+	s.disordered += o.disordered
+}
+
+// checkStream compares a container's event stream with what the model
+// predicts: create first; a start per task and an exec-added, exec-started
+// pair per exec; one exit per started process, after its start; a paused or
+// resumed per successful call; nothing for a container never created.
+func (m *model) checkStream(c *modelContainer) streamStats {
+	events := m.rec.stream(c.id)
+	var s streamStats
+	s.events = len(events)
+	report := func(format string, args ...any) {
+		m.t.Errorf("seed %d, container %s: "+format+"\nstream: %v", append([]any{m.seed, c.id}, append(args, eventTypes(events))...)...)
+	}
+	if !c.created {
+		if len(events) != 0 {
+			s.duplicated += len(events)
+			report("events for a container never created")
+		}
+		return s
+	}
+	count := map[types.EventType]int{}
+	startAt := []int{}           // index of each start
+	execAt := map[string]int{}   // index of each exec-started
+	exitAt := map[string][]int{} // indexes of each process's exits
+	for i, e := range events {
+		count[e.Type]++
+		switch e.Type {
+		case types.EventCreate:
+			if i != 0 {
+				s.disordered++
+				report("create at %d", i)
+			}
+		case types.EventStart:
+			startAt = append(startAt, i)
+		case types.EventExecAdded:
+			if i+1 >= len(events) || events[i+1].Type != types.EventExecStarted || events[i+1].Info.ProcessID != e.Info.ProcessID {
+				s.disordered++
+				report("exec-added of %s not followed by its exec-started", e.Info.ProcessID)
+			}
+		case types.EventExecStarted:
+			execAt[e.Info.ProcessID] = i
+		case types.EventExit:
+			exitAt[e.Info.ProcessID] = append(exitAt[e.Info.ProcessID], i)
+		}
+	}
+	diff := func(what string, got, want int) {
+		switch {
+		case got < want:
+			s.lost += want - got
+			report("%d %s events, want %d", got, what, want)
+		case got > want:
+			s.duplicated += got - want
+			report("%d %s events, want %d", got, what, want)
+		}
+	}
+	diff("create", count[types.EventCreate], 1)
+	diff("start", count[types.EventStart], c.starts)
+	diff("exec-started", len(execAt), len(c.execs))
+	diff("paused", count[types.EventPaused], c.pauses)
+	diff("resumed", count[types.EventResumed], c.resumes)
+	// The task's exits, one per start, each after its start.
+	diff("task exit", len(exitAt[c.id]), c.starts)
+	for k, at := range exitAt[c.id] {
+		if k < len(startAt) && at < startAt[k] {
+			s.disordered++
+			report("task exit %d before its start", k)
+		}
+	}
+	for _, id := range c.execs {
+		diff("exit of "+id, len(exitAt[id]), 1)
+		if len(exitAt[id]) > 0 && exitAt[id][0] < execAt[id] {
+			s.disordered++
+			report("exit of %s before its start", id)
+		}
+	}
+	s.processes = c.starts + len(c.execs)
+	return s
+}

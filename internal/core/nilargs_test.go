@@ -1,0 +1,77 @@
+package core
+
+import (
+	"testing"
+
+	cerrdefs "github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gotest.tools/v3/assert"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// No exported function or method panics on a nil or zero argument: each
+// answers an invalid-parameter error where it needs the argument, and takes
+// a nil context for an empty one.
+func TestNilAndZeroArguments(t *testing.T) {
+	_, err := NewClient(nil, nil, "", "", nil)
+	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil Backend: %v", err)
+	_, _, err = Documents(nil, "", nil, nil)
+	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil host: %v", err)
+	_, _, err = Documents(nil, "", nil, goldenHost())
+	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil spec: %v", err)
+	assert.Check(t, HCSStatistics(nil) == nil)
+	assert.NilError(t, hcs.WithClass(nil, nil))
+
+	e := newEnv(t)
+	c, err := NewClient(nil, nil, "", "", e.rec, nil, WithHost(e.host), WithOwner(""))
+	assert.NilError(t, err)
+	t.Cleanup(c.(*client).eventQ.Wait)
+	_, err = c.Version(nil)
+	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	_, err = c.NewContainer(nil, "", nil, "", nil)
+	assert.Check(t, cerrdefs.IsInvalidArgument(err))
+	_, err = c.LoadContainer(nil, "")
+	assert.Check(t, cerrdefs.IsNotFound(err))
+
+	ctr, err := c.NewContainer(nil, "c1", spec(t, "ping -t localhost"), "", nil)
+	assert.NilError(t, err)
+	_, err = ctr.NewTask(nil, "", false, nil)
+	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil attachStdio: %v", err)
+	_, err = ctr.Task(nil)
+	assert.Check(t, cerrdefs.IsNotFound(err), "no task recorded")
+	_, err = ctr.AttachTask(nil, nil)
+	assert.Check(t, cerrdefs.IsNotFound(err))
+	e.host.AwaitOpenHandles(1) // the process was released
+
+	tsk, err := ctr.NewTask(nil, "", false, (&output{}).attach)
+	assert.NilError(t, err)
+	_, err = tsk.Exec(nil, "", nil, false, (&output{}).attach)
+	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil process spec: %v", err)
+	_, err = tsk.Exec(nil, "", &specs.Process{}, false, nil)
+	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil attachStdio: %v", err)
+	e.host.AwaitOpenHandles(2) // the system's and the task's
+	proc, err := tsk.Exec(nil, "", &specs.Process{CommandLine: "cmd /c exit 0"}, false, (&output{}).attach)
+	assert.NilError(t, err)
+	<-proc.(*process).waitCh
+	_, err = proc.Delete(nil)
+	assert.NilError(t, err)
+	assert.Check(t, cerrdefs.IsNotFound(proc.Kill(nil, 0)))
+	assert.Check(t, cerrdefs.IsNotFound(proc.Resize(nil, 0, 0)))
+	assert.Check(t, cerrdefs.IsNotFound(proc.(*process).CloseStdin(nil)))
+	assert.NilError(t, tsk.Kill(nil, 0))
+	<-tsk.(*task).waitCh
+	_ = tsk.Resize(nil, 0, 0)
+	_, _ = tsk.Stats(nil)
+	_, _ = tsk.Summary(nil)
+	_, _ = tsk.Status(nil)
+	_, _ = tsk.Pids(nil)
+	_ = tsk.Pause(nil)
+	_ = tsk.Resume(nil)
+	assert.NilError(t, tsk.UpdateResources(nil, nil))
+	assert.Check(t, cerrdefs.IsNotImplemented(tsk.CreateCheckpoint(nil, "", false)))
+	assert.NilError(t, tsk.ForceDelete(nil))
+	_, err = tsk.Delete(nil)
+	assert.Check(t, cerrdefs.IsNotFound(err), "deleted already")
+	assert.NilError(t, ctr.Delete(nil))
+}

@@ -1,0 +1,217 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/containerd/log"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// Process is an exec, or the init process of a task: moby's libcontainerd
+// Process. Its life: startProcess creates and sets it up, run reports its
+// start and reaps it in the background, reap reports its exit.
+type Process struct {
+	id  string     // Invariants: immutable
+	ctr *Container // Invariants: immutable, non-nil
+	pid int        // Invariants: immutable
+
+	// mu guards hcsProcess (see container.mu for the lock order).
+	mu sync.Mutex
+	// hcsProcess is the handle on the process; nil once the reaper closed
+	// it.
+	hcsProcess hcs.Process
+
+	// exited is valid once waitCh is closed, which orders its write by the
+	// reaper before every read.
+	exited Exit
+	waitCh chan struct{}
+}
+
+// startProcess creates a process in hc from config, hands its stdio to the
+// engine's attachStdio and sets p up as that process, named id in events.
+// When a step after the creation fails, or attachStdio panics, the process
+// is killed and released in the background and p is left as it was; the
+// error is returned or the panic goes on.
+func (ctr *Container) startProcess(p *Process, id string, hc hcs.System, config *hcs.ProcessConfig, attachStdio Attach) error {
+	logger := ctr.log().WithField("process", id)
+	if attachStdio == nil {
+		return invalidParameter(fmt.Errorf("container %s: the attachStdio callback of process %s must not be nil", ctr.id, id))
+	}
+	hp, err := hc.CreateProcess(config)
+	if err != nil {
+		logger.WithError(err).Error("CreateProcess() failed")
+		return closedAsGone(err, ctr.errNotFound)
+	}
+	attached := false
+	defer func() {
+		if !attached {
+			discard(logger, hp)
+		}
+	}()
+	stdio, err := stdioOf(hp, config.EmulateConsole)
+	if err != nil {
+		logger.WithError(err).Error("failed to get stdio pipes")
+		return err
+	}
+	if err := attachStdio(stdio); err != nil {
+		logger.WithError(err).Error("failed to attach stdio")
+		return err
+	}
+	attached = true
+	p.id, p.ctr, p.pid, p.hcsProcess = id, ctr, hp.Pid(), hp
+	p.waitCh = make(chan struct{})
+	return nil
+}
+
+// discard kills a process nobody will own and releases it once it exited.
+func discard(logger *log.Entry, hp hcs.Process) {
+	if err := hp.Kill(); err != nil && !errors.Is(err, hcs.ErrAlreadyStopped) {
+		logger.WithError(err).Error("failed to kill process")
+	}
+	go func() {
+		if err := hp.Wait(); err != nil {
+			logger.WithError(err).Error("failed to wait for process")
+		}
+		if err := hp.Close(); err != nil {
+			logger.WithError(err).Error("failed to clean process resources")
+		}
+	}()
+}
+
+// run reports the start of a process its caller recorded, with events, and
+// reaps it in the background: the exit event follows them.
+func (p *Process) run(events ...EventType) {
+	p.ctr.client.emit(EventInfo{ContainerID: p.ctr.id, ProcessID: p.id, Pid: uint32(p.pid)}, events...)
+	go p.reap()
+}
+
+// log is the container's logger with the process's id, made when needed.
+func (p *Process) log() *log.Entry { return p.ctr.log().WithField("process", p.id) }
+
+// handle returns the process's handle, or a not-found error once the
+// process was reaped.
+func (p *Process) handle() (hcs.Process, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hcsProcess == nil {
+		return nil, p.errNotFound()
+	}
+	return p.hcsProcess, nil
+}
+
+func (p *Process) errNotFound() error {
+	return notFound(errors.New("process not found")) // moby's text
+}
+
+func (p *Process) hasExited() bool {
+	select {
+	case <-p.waitCh:
+		return true
+	default:
+		return false
+	}
+}
+
+// Pid is the process id, 0 once the process exited and was reaped.
+func (p *Process) Pid() uint32 {
+	if _, err := p.handle(); err != nil {
+		return 0
+	}
+	return uint32(p.pid)
+}
+
+// Kill terminates the process; Windows has no signals to send it.
+func (p *Process) Kill(_ context.Context, _ syscall.Signal) error {
+	hp, err := p.handle()
+	if err != nil {
+		return err
+	}
+	return closedAsGone(hp.Kill(), p.errNotFound)
+}
+
+// Resize changes the size of the process's console.
+func (p *Process) Resize(_ context.Context, width, height uint32) error {
+	hp, err := p.handle()
+	if err != nil {
+		return err
+	}
+	p.log().WithFields(log.Fields{
+		"height": height,
+		"width":  width,
+		"pid":    p.pid,
+	}).Debug("resizing")
+	return closedAsGone(hp.ResizeConsole(uint16(width), uint16(height)), p.errNotFound)
+}
+
+// CloseStdin tells the process that no more input comes.
+func (p *Process) CloseStdin(context.Context) error {
+	hp, err := p.handle()
+	if err != nil {
+		return err
+	}
+	return closedAsGone(hp.CloseStdin(), p.errNotFound)
+}
+
+// Delete returns the exit of an exited process; it is a conflict while the
+// process runs.
+func (p *Process) Delete(ctx context.Context) (Exit, error) {
+	if err := orBackground(ctx).Err(); err != nil {
+		return Exit{}, err
+	}
+	if !p.hasExited() {
+		return Exit{}, conflict(errors.New("process is running"))
+	}
+	return p.exited, nil
+}
+
+// reap waits for the process to exit, releases it and reports its exit:
+// exactly one exit event per started process, whatever HCS answers. What
+// it reports is moby's: a failed Wait or ExitCode is only logged (a broken
+// pipe, HCS's answer for a process whose system went away, not even that);
+// a failed ExitCode or Close makes the exit code -1; the event's Error is
+// set only when Close fails, and the exit status never has an error, since
+// engines show an event's error to users as the container's.
+func (p *Process) reap() {
+	hp := p.hcsProcess // set before reap starts, cleared only below
+
+	if err := hp.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
+		p.log().WithError(err).Warn("Wait() failed (container may have been killed)")
+	}
+	exitedAt := time.Now()
+
+	exitCode, err := hp.ExitCode()
+	if err != nil {
+		// Not a success, whatever the process did.
+		exitCode = -1
+		if !errors.Is(err, hcs.ErrBrokenPipe) {
+			p.log().WithError(err).Warn("unable to get exit code for process")
+		}
+	}
+
+	p.mu.Lock()
+	p.hcsProcess = nil
+	p.mu.Unlock()
+	var eventErr error
+	if err := hp.Close(); err != nil {
+		p.log().WithError(err).Warn("failed to cleanup hcs process resources")
+		exitCode = -1
+		eventErr = fmt.Errorf("hcsProcess.Close() failed %w", err) // moby's text
+	}
+
+	p.exited = Exit{Code: uint32(exitCode), Time: exitedAt}
+	close(p.waitCh)
+	p.ctr.client.emit(EventInfo{
+		ContainerID: p.ctr.id,
+		ProcessID:   p.id,
+		Pid:         uint32(p.pid),
+		ExitCode:    uint32(exitCode),
+		ExitedAt:    exitedAt,
+		Error:       eventErr,
+	}, EventExit)
+}

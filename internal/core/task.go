@@ -1,0 +1,244 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	runhcs "github.com/Microsoft/hcsshim/cmd/containerd-shim-runhcs-v1/options"
+	"github.com/containerd/log"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// Task is the container's init process, and the handle on the running
+// container: moby's libcontainerd Task.
+type Task struct {
+	Process
+}
+
+// Start is a no-op: NewTask already started the process, as in moby.
+func (*Task) Start(context.Context) error { return nil }
+
+// current returns an error unless t is its container's current task. ctr.mu
+// must be held.
+func (t *Task) current() error {
+	if t.ctr.task != t {
+		return notFound(fmt.Errorf("task %q not found", t.id))
+	}
+	if t.ctr.system == nil {
+		return t.ctr.errNotFound()
+	}
+	return nil
+}
+
+// system returns the compute system of a current task. ctr.mu must
+// not be held.
+func (t *Task) system() (hcs.System, error) {
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if err := t.current(); err != nil {
+		return nil, err
+	}
+	return t.ctr.system, nil
+}
+
+// Kill stops the container, Windows having no signals: SIGKILL terminates
+// the system, any other signal shuts it down gracefully. Like moby, it
+// reports success whatever HCS answers and only logs what is not pending
+// or already stopped; the exit event tells when the task ended.
+func (t *Task) Kill(_ context.Context, signal syscall.Signal) error {
+	hc, err := t.system()
+	if err != nil {
+		return err
+	}
+	logger := t.log().WithFields(log.Fields{"pid": t.Pid(), "signal": signal})
+	logger.Debug("Signal()")
+	var op string
+	if signal == syscall.SIGKILL {
+		t.ctr.mu.Lock()
+		t.ctr.terminateInvoked = true
+		t.ctr.mu.Unlock()
+		op, err = "terminate", hc.Terminate()
+	} else {
+		op, err = "shutdown", hc.Shutdown()
+	}
+	if err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
+		logger.WithError(err).Errorf("failed to %s hcsshim container", op)
+	}
+	return nil
+}
+
+// Pause suspends a Hyper-V container. Process-isolated containers cannot
+// be paused.
+func (t *Task) Pause(context.Context) error {
+	return t.setPaused(true)
+}
+
+// Resume resumes a paused Hyper-V container.
+func (t *Task) Resume(context.Context) error {
+	return t.setPaused(false)
+}
+
+func (t *Task) setPaused(paused bool) error {
+	// moby's texts: its line's for a pause, its own for a resume; both are
+	// not-implemented here, where moby's resume has no class.
+	unsupported, event, change := errors.New("cannot resume Windows Server Containers"), EventResumed, (hcs.System).Resume
+	if paused {
+		unsupported, event, change = t.ctr.client.line.PauseUnsupported, EventPaused, (hcs.System).Pause
+	}
+	if t.ctr.ociSpec.Windows.HyperV == nil {
+		return notImplemented(unsupported)
+	}
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if err := t.current(); err != nil {
+		return err
+	}
+	if err := change(t.ctr.system); err != nil {
+		return err
+	}
+	t.ctr.isPaused = paused
+	t.ctr.client.emit(EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
+	return nil
+}
+
+// Stats returns the container's statistics and when they were read.
+func (t *Task) Stats(context.Context) (*hcs.Statistics, time.Time, error) {
+	hc, err := t.system()
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	readAt := time.Now()
+	s, err := hc.Statistics()
+	if err != nil {
+		return nil, time.Time{}, closedAsGone(err, t.ctr.errNotFound)
+	}
+	return &s, readAt, nil
+}
+
+// Summary lists the container's processes, for `docker top`, as moby's
+// libcontainerd Summary (runhcs's ProcessDetails): Hyper-V containers'
+// processes are not visible on the host, HCS's list is.
+func (t *Task) Summary(context.Context) ([]runhcs.ProcessDetails, error) {
+	hc, err := t.system()
+	if err != nil {
+		return nil, err
+	}
+	list, err := hc.ProcessList()
+	if err != nil {
+		return nil, closedAsGone(err, t.ctr.errNotFound)
+	}
+	summary := make([]runhcs.ProcessDetails, len(list))
+	for i, p := range list {
+		summary[i] = runhcs.ProcessDetails{
+			ImageName:                    p.ImageName,
+			KernelTime_100Ns:             p.KernelTime100ns,
+			MemoryCommitBytes:            p.MemoryCommitBytes,
+			MemoryWorkingSetPrivateBytes: p.MemoryWorkingSetPrivateBytes,
+			MemoryWorkingSetSharedBytes:  p.MemoryWorkingSetSharedBytes,
+			ProcessID:                    p.ProcessId,
+			UserTime_100Ns:               p.UserTime100ns,
+		}
+		setCreatedAt(&summary[i], p.CreateTimestamp)
+	}
+	return summary, nil
+}
+
+// setCreatedAt sets a summary's creation time. The field is a time.Time in
+// hcsshim v0.11, which moby v26 pins, and a protobuf timestamp from v0.12
+// on; the type switch compiles against both.
+func setCreatedAt(s *runhcs.ProcessDetails, t time.Time) {
+	switch p := any(&s.CreatedAt).(type) {
+	case *time.Time:
+		*p = t
+	case **timestamppb.Timestamp:
+		*p = timestamppb.New(t)
+	}
+}
+
+// Pids is not implemented on Windows, where Summary lists the processes:
+// this is its error.
+func (*Task) Pids(context.Context) error {
+	return notImplemented(errors.New("not implemented on Windows"))
+}
+
+// CreateCheckpoint is not supported on Windows.
+func (*Task) CreateCheckpoint(context.Context, string, bool) error {
+	return notImplemented(errors.New("Windows: Containers do not support checkpoints"))
+}
+
+// Status reports the task running, paused, or stopped with its exit.
+func (t *Task) Status(context.Context) (Status, error) {
+	if t.hasExited() {
+		return Status{State: Stopped, Exit: t.exited}, nil
+	}
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if t.ctr.isPaused {
+		return Status{State: Paused}, nil
+	}
+	return Status{State: Running}, nil
+}
+
+// Delete removes the exited task from its container and returns its exit;
+// it is a conflict while the task runs.
+func (t *Task) Delete(ctx context.Context) (Exit, error) {
+	if err := orBackground(ctx).Err(); err != nil {
+		return Exit{}, err
+	}
+	if !t.hasExited() {
+		return Exit{}, conflict(errors.New("container is not stopped"))
+	}
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	if t.ctr.task != t {
+		return Exit{}, notFound(fmt.Errorf("task %q not found", t.id))
+	}
+	t.ctr.task = nil
+	return t.exited, nil
+}
+
+// ForceDelete kills the task, waits for it to exit or for ctx, and deletes
+// it.
+func (t *Task) ForceDelete(ctx context.Context) error {
+	ctx = orBackground(ctx)
+	if !t.hasExited() {
+		if err := t.Kill(ctx, syscall.SIGKILL); err != nil {
+			return fmt.Errorf("could not force-kill task: %w", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.waitCh:
+		}
+	}
+	_, err := t.Delete(ctx)
+	return err
+}
+
+// Exec starts a process in the running container and hands its stdio to
+// attachStdio. The exec-added and exec-started events follow success, the
+// exit event the process's end; on a failure or a panic of attachStdio the
+// process is killed and released, as in NewTask. processID is
+// informational: moby does not enforce its uniqueness and neither do we.
+func (t *Task) Exec(_ context.Context, processID string, spec *specs.Process, attachStdio Attach) (*Process, error) {
+	hc, err := t.system()
+	if err != nil {
+		return nil, err
+	}
+	config, err := execProcessConfig(spec, t.ctr.ociSpec.Process.Cwd)
+	if err != nil {
+		return nil, err
+	}
+	p := &Process{}
+	if err := t.ctr.startProcess(p, processID, hc, config, attachStdio); err != nil {
+		return nil, err
+	}
+	p.run(EventExecAdded, EventExecStarted)
+	return p, nil
+}

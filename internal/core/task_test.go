@@ -1,0 +1,294 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/containerd/containerd"
+	cerrdefs "github.com/containerd/errdefs"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"gotest.tools/v3/assert"
+	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsfake"
+	"github.com/libcontainerd-windows/local/types"
+)
+
+func TestKill(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		signal syscall.Signal
+		op     hcsfake.Op
+		code   uint32
+	}{
+		{"SIGTERM shuts down", syscall.SIGTERM, hcsfake.OpShutdown, hcsfake.ExitCodeShutdown},
+		{"SIGKILL terminates", syscall.SIGKILL, hcsfake.OpTerminate, hcsfake.DefaultTerminateExitCode},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+			assert.NilError(t, tsk.Kill(e.ctx, tc.signal))
+			assert.Equal(t, e.host.Calls(tc.op), 1)
+			events := e.rec.await("c1", 3)
+			assert.Equal(t, events[2].Type, types.EventExit)
+			assert.Equal(t, events[2].Info.ExitCode, tc.code)
+			assert.Equal(t, ctr.terminateInvoked, tc.signal == syscall.SIGKILL)
+			// Killing a stopped container is no error either.
+			assert.NilError(t, tsk.Kill(e.ctx, tc.signal))
+			assert.NilError(t, ctr.Delete(e.ctx))
+		})
+	}
+}
+
+// Kill reports success whatever HCS answers, as moby does; the exit event
+// says when the task ended.
+func TestKillErrorsAreOnlyLogged(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpShutdown, Err: errors.New("refused"), Times: 1})
+	assert.NilError(t, tsk.Kill(e.ctx, syscall.SIGTERM))
+	status, err := tsk.Status(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.Status, containerd.Running)
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestKillAfterDelete(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "cmd /c exit 0"))
+	e.rec.await("c1", 3)
+	_, err := tsk.Delete(e.ctx)
+	assert.NilError(t, err)
+	assert.Check(t, cerrdefs.IsNotFound(tsk.Kill(e.ctx, syscall.SIGKILL)))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestPauseResumeHyperV(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", hypervSpec(t, "ping -t localhost"))
+	assert.NilError(t, tsk.Pause(e.ctx))
+	state, _ := e.host.State("c1")
+	assert.Equal(t, state, hcsfake.StatePaused)
+	status, err := tsk.Status(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.Status, containerd.Paused)
+
+	assert.NilError(t, tsk.Resume(e.ctx))
+	status, err = tsk.Status(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.Status, containerd.Running)
+
+	// A paused task that is killed is reported stopped, not paused.
+	assert.NilError(t, tsk.Pause(e.ctx))
+	assert.NilError(t, tsk.Kill(e.ctx, syscall.SIGKILL))
+	events := e.rec.await("c1", 6)
+	status, err = tsk.Status(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.Status, containerd.Stopped)
+
+	assert.DeepEqual(t, eventTypes(events), []types.EventType{
+		types.EventCreate, types.EventStart, types.EventPaused, types.EventResumed, types.EventPaused, types.EventExit,
+	})
+	assert.DeepEqual(t, events[2].Info, types.EventInfo{ContainerID: "c1", ProcessID: "c1"})
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+// Both Pause and Resume of a process-isolated container are not
+// implemented (moby answers each differently).
+func TestPauseResumeProcessIsolation(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	for _, err := range []error{tsk.Pause(e.ctx), tsk.Resume(e.ctx)} {
+		assert.Check(t, cerrdefs.IsNotImplemented(err))
+		assert.Check(t, mobyClass[mobyNotImplemented](err))
+	}
+	assert.Equal(t, e.host.Calls(hcsfake.OpPause), 0)
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestPauseFails(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", hypervSpec(t, "ping -t localhost"))
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpPause, Err: hcs.WithClass(hcs.ErrInvalidState, errors.New("no")), Times: 1})
+	assert.Check(t, errors.Is(tsk.Pause(e.ctx), hcs.ErrInvalidState))
+	status, err := tsk.Status(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.Status, containerd.Running)
+	assert.Check(t, errors.Is(tsk.Resume(e.ctx), hcs.ErrInvalidState), "resuming a running system")
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	assert.Check(t, cerrdefs.IsNotFound(tsk.Pause(e.ctx)), "a deleted task")
+}
+
+func TestStatsAndSummary(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	execOut := &output{}
+	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: `C:\Windows\System32\more.com`}, true, execOut.attach)
+	assert.NilError(t, err)
+
+	stats, err := tsk.Stats(e.ctx)
+	assert.NilError(t, err)
+	assert.Check(t, !stats.Read.IsZero())
+	assert.Equal(t, HCSStatistics(stats).Memory.UsageCommitBytes, uint64(2*8<<20), "two running processes")
+
+	summary, err := tsk.Summary(e.ctx)
+	assert.NilError(t, err)
+	assert.Assert(t, is.Len(summary, 2))
+	assert.Equal(t, summary[0].ImageName, "ping")
+	assert.Equal(t, summary[0].ProcessID, tsk.Pid())
+	assert.Equal(t, summary[1].ImageName, "more.com")
+	assert.Check(t, !createdAt(&summary[1]).IsZero())
+
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+	_, err = tsk.Stats(e.ctx)
+	assert.Check(t, cerrdefs.IsNotFound(err))
+	_, err = tsk.Summary(e.ctx)
+	assert.Check(t, cerrdefs.IsNotFound(err))
+}
+
+func TestStatsAndSummaryErrors(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	boom := errors.New("boom")
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpStatistics, Err: boom})
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpProcessList, Err: boom})
+	_, err := tsk.Stats(e.ctx)
+	assert.Check(t, errors.Is(err, boom))
+	_, err = tsk.Summary(e.ctx)
+	assert.Check(t, errors.Is(err, boom))
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestWhatWindowsDoesNotDo(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	assert.NilError(t, tsk.Start(e.ctx), "a no-op")
+	_, err := tsk.Pids(e.ctx)
+	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	assert.NilError(t, tsk.UpdateResources(e.ctx, &types.Resources{}))
+	err = tsk.CreateCheckpoint(e.ctx, "", false)
+	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	assert.ErrorContains(t, err, "Windows: Containers do not support checkpoints")
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestTaskDelete(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	_, err := tsk.Delete(e.ctx)
+	assert.Check(t, cerrdefs.IsConflict(err))
+	assert.Check(t, mobyClass[mobyConflict](err))
+
+	canceled, cancel := context.WithCancel(e.ctx)
+	cancel()
+	_, err = tsk.Delete(canceled)
+	assert.Check(t, errors.Is(err, context.Canceled))
+
+	assert.NilError(t, tsk.Kill(e.ctx, syscall.SIGTERM))
+	e.rec.await("c1", 3)
+	status, err := tsk.Delete(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.ExitCode(), uint32(hcsfake.ExitCodeShutdown))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestForceDelete(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	_, err := ctr.Task(e.ctx)
+	assert.Check(t, cerrdefs.IsNotFound(err))
+	events := e.rec.await("c1", 3)
+	assert.Equal(t, events[2].Info.ExitCode, uint32(hcsfake.DefaultTerminateExitCode))
+	assert.Check(t, cerrdefs.IsNotFound(tsk.ForceDelete(e.ctx)), "already deleted")
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+// A termination that never finishes leaves ForceDelete to the context.
+func TestForceDeleteHonoursTheContext(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpTerminate, Err: hcs.WithClass(hcs.ErrPending, errors.New("pending")), Times: 1})
+	ctx, cancel := context.WithCancel(e.ctx)
+	cancel()
+	err := tsk.ForceDelete(ctx)
+	assert.Check(t, errors.Is(err, context.Canceled))
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestExec(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	out := &output{}
+	p, err := tsk.Exec(e.ctx, "e1", &specs.Process{Args: []string{"cmd", "/c", "echo from exec"}, Env: []string{"A=1"}}, false, out.attach)
+	assert.NilError(t, err)
+	stdout, _ := out.wait()
+	assert.Equal(t, stdout, "from exec\n")
+
+	events := e.rec.await("c1", 5)
+	assert.DeepEqual(t, eventTypes(events), []types.EventType{
+		types.EventCreate, types.EventStart, types.EventExecAdded, types.EventExecStarted, types.EventExit,
+	})
+	execPid := events[2].Info.Pid
+	assert.DeepEqual(t, events[2].Info, types.EventInfo{ContainerID: "c1", ProcessID: "e1", Pid: execPid})
+	assert.DeepEqual(t, events[3].Info, events[2].Info)
+	assert.Equal(t, events[4].Info.ProcessID, "e1")
+	assert.Equal(t, events[4].Info.Pid, execPid)
+	assert.Equal(t, events[4].Info.ExitCode, uint32(0))
+
+	status, err := p.Delete(e.ctx)
+	assert.NilError(t, err)
+	assert.Equal(t, status.ExitCode(), uint32(0))
+
+	docs := e.host.ProcessConfigs("c1")
+	assert.Assert(t, is.Len(docs, 2))
+	assert.Equal(t, docs[1].WorkingDirectory, `C:\`, "the container's directory")
+	assert.Equal(t, docs[1].CommandLine, `cmd /c "echo from exec"`)
+	assert.DeepEqual(t, docs[1].Environment, map[string]string{"A": "1"})
+
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+func TestExecErrors(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	_, err := tsk.Exec(e.ctx, "e1", nil, false, (&output{}).attach)
+	assert.Check(t, cerrdefs.IsInvalidArgument(err))
+
+	boom := errors.New("boom")
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpCreateProcess, Err: boom, Times: 1})
+	_, err = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd"}, false, (&output{}).attach)
+	assert.Check(t, errors.Is(err, boom))
+
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	_, err = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd"}, false, (&output{}).attach)
+	assert.Check(t, cerrdefs.IsNotFound(err), "no task")
+	assert.NilError(t, ctr.Delete(e.ctx))
+	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+}
+
+// createdAt reads a summary's creation time, a time.Time in hcsshim v0.11
+// and a protobuf timestamp from v0.12 on.
+func createdAt(s *types.Summary) time.Time {
+	switch v := any(s.CreatedAt).(type) {
+	case time.Time:
+		return v
+	case interface{ AsTime() time.Time }:
+		return v.AsTime()
+	}
+	panic(fmt.Sprintf("CreatedAt of type %T", s.CreatedAt))
+}

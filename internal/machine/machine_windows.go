@@ -1,0 +1,73 @@
+package machine
+
+import (
+	"errors"
+	"math/bits"
+	"os"
+	"runtime"
+	"unsafe"
+
+	"github.com/Microsoft/hcsshim"
+	"golang.org/x/sys/windows"
+
+	"github.com/libcontainerd-windows/local/hcs"
+)
+
+// Host returns the machine's HCS, through hcsshim's legacy (v1) API.
+func Host() (hcs.Host, error) {
+	return machine{}, nil
+}
+
+// machine is the hcs.Host of the real HCS.
+type machine struct{}
+
+func (machine) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System, error) {
+	c, err := hcsshim.CreateContainer(id, toHcsshimContainerConfig(config))
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &shimSystem{c: c}, nil
+}
+
+func (machine) OpenSystem(id string) (hcs.System, error) {
+	c, err := hcsshim.OpenContainer(id)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &shimSystem{c: c}, nil
+}
+
+func (machine) NameToGuid(name string) (string, error) {
+	g, err := hcsshim.NameToGuid(name)
+	if err != nil {
+		return "", err
+	}
+	return g.ToString(), nil
+}
+
+// NumCPU counts the processors in the process's affinity mask, as moby's
+// sysinfo.NumCPU does, so that a daemon confined to some processors clamps
+// containers to those; runtime.NumCPU when the mask cannot be read.
+func (machine) NumCPU() int {
+	var mask, system uintptr
+	ok, _, _ := procGetProcessAffinityMask.Call(uintptr(windows.CurrentProcess()), uintptr(unsafe.Pointer(&mask)), uintptr(unsafe.Pointer(&system)))
+	if ok != 0 {
+		if n := bits.OnesCount64(uint64(mask)); n > 0 {
+			return n
+		}
+	}
+	return runtime.NumCPU()
+}
+
+var procGetProcessAffinityMask = windows.NewLazySystemDLL("kernel32.dll").NewProc("GetProcessAffinityMask")
+
+func (machine) PathExists(path string) (bool, error) {
+	_, err := os.Stat(path)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, os.ErrNotExist):
+		return false, nil
+	}
+	return false, err
+}
