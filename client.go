@@ -38,7 +38,7 @@ func NewClient(ctx context.Context, cli *containerd.Client, stateDir, ns string,
 	if b != nil {
 		backend = eventBackend{b}
 	}
-	c, err := core.NewClient(logger, backend, core.Moby26, opts...)
+	c, err := core.NewClient(logger, core.Moby26, backend, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -8,13 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd/cio"
 	"github.com/containerd/log"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // docs/benchmarks.md has the figures and the commands that produced them.
@@ -24,7 +22,7 @@ func BenchmarkTranslate(b *testing.B) {
 		name string
 		spec *specs.Spec
 	}{
-		{"typical", readSpec(b, "testdata/specs/process-full.json")},
+		{"typical", readSpec(b, specsDir+"/process-full.json")},
 		{"large", largeSpec(b)},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
@@ -43,7 +41,7 @@ func BenchmarkTranslate(b *testing.B) {
 // largeSpec is a spec at the size a busy engine produces: 40 layers, 100
 // mounts, 200 environment variables, 50 arguments, 4 devices.
 func largeSpec(b *testing.B) *specs.Spec {
-	s := readSpec(b, "testdata/specs/process-full.json")
+	s := readSpec(b, specsDir+"/process-full.json")
 	s.Windows.LayerFolders = nil
 	for i := 0; i < 40; i++ {
 		s.Windows.LayerFolders = append(s.Windows.LayerFolders, fmt.Sprintf(`C:\ProgramData\docker\windowsfilter\%064d`, i))
@@ -85,8 +83,8 @@ func (w *exitWaiter) expect(id string) <-chan struct{} {
 	return ch
 }
 
-func (w *exitWaiter) ProcessEvent(id string, e types.EventType, _ types.EventInfo) error {
-	if e != types.EventExit {
+func (w *exitWaiter) ProcessEvent(id string, e EventType, _ EventInfo) error {
+	if e != EventExit {
 		return nil
 	}
 	w.mu.Lock()
@@ -99,7 +97,7 @@ func (w *exitWaiter) ProcessEvent(id string, e types.EventType, _ types.EventInf
 	return nil
 }
 
-func discardIO(dio *cio.DirectIO) (cio.IO, error) { return dio, nil }
+func discardIO(Stdio) error { return nil }
 
 // BenchmarkLifecycle takes one container through create, task, exit and
 // delete while `live` other containers exist, over the zero-latency
@@ -124,13 +122,13 @@ func benchmarkLifecycle(b *testing.B, live int) {
 	ctx := context.Background()
 	w := &exitWaiter{exits: make(map[string]chan struct{})}
 	host := hcsfake.New(2)
-	c, err := NewClient(ctx, nil, "", "bench", w, WithHost(host))
+	c, err := NewClient(Logger(ctx), Moby26, w, WithHost(host))
 	if err != nil {
 		b.Fatal(err)
 	}
 	s := spec(b, "cmd /c exit 0")
 	for i := 0; i < live; i++ {
-		if _, err := c.NewContainer(ctx, fmt.Sprint("live-", i), s, "", nil); err != nil {
+		if _, err := c.NewContainer(ctx, fmt.Sprint("live-", i), s); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -139,11 +137,11 @@ func benchmarkLifecycle(b *testing.B, live int) {
 	for i := 0; i < b.N; i++ {
 		id := fmt.Sprint("c-", i)
 		exited := w.expect(id)
-		ctr, err := c.NewContainer(ctx, id, s, "", nil)
+		ctr, err := c.NewContainer(ctx, id, s)
 		if err != nil {
 			b.Fatal(err)
 		}
-		tsk, err := ctr.NewTask(ctx, "", false, discardIO)
+		tsk, err := ctr.NewTask(ctx, discardIO)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -156,7 +154,7 @@ func benchmarkLifecycle(b *testing.B, live int) {
 		}
 	}
 	b.StopTimer()
-	c.(*client).eventQ.Wait()
+	c.eventQ.Wait()
 }
 
 func BenchmarkLifecycleHCSOnly(b *testing.B) {
@@ -214,18 +212,18 @@ func BenchmarkIdleContainer(b *testing.B) {
 	var total, hcsOnly float64
 	for i := 0; i < b.N; i++ {
 		host := hcsfake.New(2)
-		c, err := NewClient(ctx, nil, "", "bench", &exitWaiter{exits: map[string]chan struct{}{}}, WithHost(host))
+		c, err := NewClient(Logger(ctx), Moby26, &exitWaiter{exits: map[string]chan struct{}{}}, WithHost(host))
 		if err != nil {
 			b.Fatal(err)
 		}
-		ctrs := make([]types.Container, n)
+		ctrs := make([]*Container, n)
 		before := heapInUse()
 		for j := range ctrs {
-			if ctrs[j], err = c.NewContainer(ctx, fmt.Sprint("idle-", j), s, "", nil); err != nil {
+			if ctrs[j], err = c.NewContainer(ctx, fmt.Sprint("idle-", j), s); err != nil {
 				b.Fatal(err)
 			}
 		}
-		c.(*client).eventQ.Wait()
+		c.eventQ.Wait()
 		total += float64(heapInUse()-before) / n
 
 		// The same documents, created and handed to the host without the
@@ -270,21 +268,21 @@ func BenchmarkHeldEvent(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		release := make(chan struct{})
 		backend := blockingBackend{release: release}
-		c, err := NewClient(context.Background(), nil, "", "bench", backend, WithHost(hcsfake.New(2)))
+		c, err := NewClient(Logger(context.Background()), Moby26, backend, WithHost(hcsfake.New(2)))
 		if err != nil {
 			b.Fatal(err)
 		}
-		cl := c.(*client)
-		cl.emit(types.EventInfo{ContainerID: "held"}, types.EventCreate) // blocks the Backend
+		cl := c
+		cl.emit(EventInfo{ContainerID: "held"}, EventCreate) // blocks the Backend
 		before := heapInUse()
 		for j := 0; j < n; j++ {
-			cl.emit(types.EventInfo{
+			cl.emit(EventInfo{
 				ContainerID: "held",
 				ProcessID:   fmt.Sprint("exec-", j),
 				Pid:         uint32(j),
 				ExitCode:    uint32(j),
 				ExitedAt:    time.Now(),
-			}, types.EventExit)
+			}, EventExit)
 		}
 		total += float64(heapInUse()-before) / n
 		close(release)
@@ -296,7 +294,7 @@ func BenchmarkHeldEvent(b *testing.B) {
 // blockingBackend blocks every event until release is closed.
 type blockingBackend struct{ release <-chan struct{} }
 
-func (bb blockingBackend) ProcessEvent(string, types.EventType, types.EventInfo) error {
+func (bb blockingBackend) ProcessEvent(string, EventType, EventInfo) error {
 	<-bb.release
 	return nil
 }

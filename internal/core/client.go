@@ -30,7 +30,7 @@ type Client struct {
 // logger, which a front makes as its line's moby does. Without WithHost it
 // drives the machine's HCS, which exists only on Windows; elsewhere it then
 // returns a not-implemented error.
-func NewClient(logger *log.Entry, b Backend, line Line, opts ...Option) (*Client, error) {
+func NewClient(logger *log.Entry, line Line, b Backend, opts ...Option) (*Client, error) {
 	if b == nil {
 		return nil, invalidParameter(errors.New("NewClient: the Backend must not be nil"))
 	}

@@ -13,14 +13,13 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 func TestNewContainer(t *testing.T) {
 	e := newEnv(t)
 	e.create("c1", spec(t, "cmd"))
 
-	assert.DeepEqual(t, e.rec.await("c1", 1), []event{{types.EventCreate, types.EventInfo{ContainerID: "c1"}}})
+	assert.DeepEqual(t, e.rec.await("c1", 1), []event{{EventCreate, EventInfo{ContainerID: "c1"}}})
 	state, ok := e.host.State("c1")
 	assert.Check(t, ok)
 	assert.Equal(t, state, hcsfake.StateRunning)
@@ -31,7 +30,7 @@ func TestNewContainer(t *testing.T) {
 
 func TestNewContainerRejectsABadSpecAndCreatesNothing(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.client.NewContainer(e.ctx, "c1", nil, "", nil)
+	_, err := e.client.NewContainer(e.ctx, "c1", nil)
 	assert.Check(t, cerrdefs.IsInvalidArgument(err))
 	assert.Check(t, mobyClass[mobyInvalidParameter](err))
 	assert.Equal(t, e.host.Calls(hcsfake.OpCreateSystem), 0)
@@ -43,7 +42,7 @@ func TestNewContainerCreateFails(t *testing.T) {
 	e := newEnv(t)
 	boom := errors.New("HCS says no")
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpCreateSystem, Err: boom, Times: 1})
-	_, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd"), "", nil)
+	_, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd"))
 	assert.Check(t, errors.Is(err, boom))
 	e.client.eventQ.Wait()
 	assert.Check(t, is.Len(e.rec.stream("c1"), 0))
@@ -59,7 +58,7 @@ func TestNewContainerStartFails(t *testing.T) {
 	e := newEnv(t)
 	boom := errors.New("start failed")
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpStart, Err: boom})
-	_, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd"), "", nil)
+	_, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd"))
 	assert.Check(t, errors.Is(err, boom))
 	assert.Equal(t, e.host.Calls(hcsfake.OpTerminate), 1)
 	assert.Equal(t, e.host.OpenHandles(), 0)
@@ -70,7 +69,7 @@ func TestNewContainerStartFails(t *testing.T) {
 
 func TestVersionIsNotImplemented(t *testing.T) {
 	e := newEnv(t)
-	_, err := e.client.Version(e.ctx)
+	err := e.client.Version(e.ctx)
 	assert.Check(t, cerrdefs.IsNotImplemented(err))
 	assert.Check(t, mobyClass[mobyNotImplemented](err))
 }
@@ -78,7 +77,7 @@ func TestVersionIsNotImplemented(t *testing.T) {
 // Without WithHost the client binds to the machine's HCS, which exists only
 // on Windows.
 func TestNewClientWithoutHost(t *testing.T) {
-	c, err := NewClient(context.Background(), nil, "", "test", newRecorder())
+	c, err := NewClient(Logger(context.Background()), Moby26, newRecorder())
 	if runtime.GOOS == "windows" {
 		assert.NilError(t, err)
 		assert.Check(t, c != nil)
@@ -109,7 +108,7 @@ func TestLoadContainerAfterRestart(t *testing.T) {
 	state, _ := e.host.State("c1")
 	assert.Equal(t, state, hcsfake.StateStopped)
 
-	_, err = ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+	_, err = ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.Check(t, cerrdefs.IsNotImplemented(err))
 	assert.Check(t, mobyClass[mobyNotImplemented](err))
 	_, err = ctr.Task(e.ctx)
@@ -119,7 +118,7 @@ func TestLoadContainerAfterRestart(t *testing.T) {
 	// The old client's reaper saw its task end when the system was
 	// terminated: one exit, with the terminate exit code.
 	events := e.rec.await("c1", 3)
-	assert.DeepEqual(t, eventTypes(events), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	assert.DeepEqual(t, eventTypes(events), []EventType{EventCreate, EventStart, EventExit})
 	assert.Equal(t, events[2].Info.ExitCode, uint32(hcsfake.DefaultTerminateExitCode))
 	// Only the first client's handle on the system is left, as the old
 	// daemon's would be until it exits.

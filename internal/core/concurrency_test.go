@@ -7,8 +7,6 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
-
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // 200 containers at once, each through create, task, exec, exit and
@@ -38,7 +36,7 @@ func TestManyContainersConcurrently(t *testing.T) {
 		if len(events) != 6 {
 			continue
 		}
-		assert.Check(t, eventTypesEqual(events, types.EventCreate, types.EventStart, types.EventExecAdded, types.EventExecStarted, types.EventExit, types.EventExit), "%s: %v", id, eventTypes(events))
+		assert.Check(t, eventTypesEqual(events, EventCreate, EventStart, EventExecAdded, EventExecStarted, EventExit, EventExit), "%s: %v", id, eventTypes(events))
 		taskPid, execPid := events[1].Info.Pid, events[2].Info.Pid
 		// The exec's exit comes before the task's: the task exits only once
 		// the exec's output was read.
@@ -52,7 +50,7 @@ func TestManyContainersConcurrently(t *testing.T) {
 	assert.Equal(t, len(e.host.Systems()), 0)
 }
 
-func eventTypesEqual(events []event, want ...types.EventType) bool {
+func eventTypesEqual(events []event, want ...EventType) bool {
 	got := eventTypes(events)
 	if len(got) != len(want) {
 		return false
@@ -68,17 +66,17 @@ func eventTypesEqual(events []event, want ...types.EventType) bool {
 // runOne takes one container through its life; the task reads stdin until
 // the test closes it, so the exec surely runs while the task does.
 func runOne(e *env, id string, code int, s *specs.Spec) error {
-	ctr, err := e.client.NewContainer(e.ctx, id, s, "", nil)
+	ctr, err := e.client.NewContainer(e.ctx, id, s)
 	if err != nil {
 		return err
 	}
 	taskOut := &output{}
-	tsk, err := ctr.NewTask(e.ctx, "", true, taskOut.attach)
+	tsk, err := ctr.NewTask(e.ctx, taskOut.attach)
 	if err != nil {
 		return err
 	}
 	execOut := &output{}
-	p, err := tsk.Exec(e.ctx, "exec", &specs.Process{CommandLine: "cmd /c echo " + id}, false, execOut.attach)
+	p, err := tsk.Exec(e.ctx, "exec", &specs.Process{CommandLine: "cmd /c echo " + id}, execOut.attach)
 	if err != nil {
 		return err
 	}
@@ -98,8 +96,8 @@ func runOne(e *env, id string, code int, s *specs.Spec) error {
 	if err != nil {
 		return err
 	}
-	if status.ExitCode() != uint32(code) {
-		return fmt.Errorf("exit code %d", status.ExitCode())
+	if status.Code != uint32(code) {
+		return fmt.Errorf("exit code %d", status.Code)
 	}
 	return ctr.Delete(e.ctx)
 }

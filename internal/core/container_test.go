@@ -5,9 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd"
-	"github.com/containerd/containerd/cio"
-	ctrderrdefs "github.com/containerd/containerd/errdefs"
 	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
@@ -15,7 +12,6 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // The whole life of a container whose process prints and exits.
@@ -30,26 +26,26 @@ func TestContainerLifecycle(t *testing.T) {
 	events := e.rec.await("c1", 3)
 	pid := events[1].Info.Pid
 	assert.Check(t, pid != 0)
-	assert.DeepEqual(t, eventTypes(events), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
-	assert.DeepEqual(t, events[1].Info, types.EventInfo{ContainerID: "c1", ProcessID: "c1", Pid: pid})
+	assert.DeepEqual(t, eventTypes(events), []EventType{EventCreate, EventStart, EventExit})
+	assert.DeepEqual(t, events[1].Info, EventInfo{ContainerID: "c1", ProcessID: "c1", Pid: pid})
 	exit := events[2].Info
 	assert.Check(t, !exit.ExitedAt.IsZero())
 	exit.ExitedAt = time.Time{}
-	assert.DeepEqual(t, exit, types.EventInfo{ContainerID: "c1", ProcessID: "c1", Pid: pid, ExitCode: 3})
+	assert.DeepEqual(t, exit, EventInfo{ContainerID: "c1", ProcessID: "c1", Pid: pid, ExitCode: 3})
 
 	status, err := tsk.Status(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.Status, containerd.Stopped)
-	assert.Equal(t, status.ExitStatus, uint32(3))
-	assert.Equal(t, status.ExitTime, events[2].Info.ExitedAt)
+	assert.Equal(t, status.State, Stopped)
+	assert.Equal(t, status.Exit.Code, uint32(3))
+	assert.Equal(t, status.Exit.Time, events[2].Info.ExitedAt)
 	assert.Equal(t, tsk.Pid(), uint32(0), "no pid once exited")
 
 	got, err := ctr.Task(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, got, types.Task(tsk))
+	assert.Equal(t, got, tsk)
 	exitStatus, err := tsk.Delete(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, exitStatus.ExitCode(), uint32(3))
+	assert.Equal(t, exitStatus.Code, uint32(3))
 	_, err = ctr.Task(e.ctx)
 	assert.Check(t, cerrdefs.IsNotFound(err))
 	assert.Check(t, mobyClass[mobyNotFound](err))
@@ -76,10 +72,10 @@ func TestContainerLifecycle(t *testing.T) {
 func TestNewTaskTwice(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "cmd"))
-	_, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+	_, err := ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.Check(t, cerrdefs.IsNotModified(err))
 	assert.Check(t, mobyClass[mobyNotModified](err))
-	assert.Check(t, ctrderrdefs.IsAlreadyExists(err), "moby's cause is kept")
+	assert.Check(t, cerrdefs.IsAlreadyExists(err), "moby's cause is kept")
 	assert.Error(t, err, "already exists")
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
@@ -89,7 +85,7 @@ func TestNewTaskAfterDelete(t *testing.T) {
 	e := newEnv(t)
 	ctr := e.create("c1", spec(t, "cmd"))
 	assert.NilError(t, ctr.Delete(e.ctx))
-	_, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+	_, err := ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.Check(t, cerrdefs.IsNotFound(err))
 }
 
@@ -100,14 +96,14 @@ func TestNewTaskCreateProcessFails(t *testing.T) {
 	ctr := e.create("c1", spec(t, "cmd /c exit 0"))
 	boom := errors.New("no process for you")
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpCreateProcess, Err: boom, Times: 1})
-	_, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+	_, err := ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.Check(t, errors.Is(err, boom))
 	_, err = ctr.Task(e.ctx)
 	assert.Check(t, cerrdefs.IsNotFound(err))
 
-	tsk, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+	tsk, err := ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.NilError(t, err)
-	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []EventType{EventCreate, EventStart, EventExit})
 	_, err = tsk.Delete(e.ctx)
 	assert.NilError(t, err)
 	assert.NilError(t, ctr.Delete(e.ctx))
@@ -120,10 +116,10 @@ func TestNewTaskFailsAfterTheProcessStarted(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		fault  *hcsfake.Fault
-		attach types.StdioCallback
+		attach Attach
 	}{
 		{name: "stdio", fault: &hcsfake.Fault{Op: hcsfake.OpProcessStdio, Err: boom}, attach: (&output{}).attach},
-		{name: "attach", attach: func(*cio.DirectIO) (cio.IO, error) { return nil, boom }},
+		{name: "attach", attach: func(Stdio) error { return boom }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t)
@@ -131,7 +127,7 @@ func TestNewTaskFailsAfterTheProcessStarted(t *testing.T) {
 			if tc.fault != nil {
 				e.host.Inject(*tc.fault)
 			}
-			_, err := ctr.NewTask(e.ctx, "", false, tc.attach)
+			_, err := ctr.NewTask(e.ctx, tc.attach)
 			assert.Check(t, errors.Is(err, boom))
 			assert.Equal(t, e.host.Calls(hcsfake.OpProcessKill), 1)
 			e.host.AwaitOpenHandles(1) // the container's; the process was released
@@ -139,7 +135,7 @@ func TestNewTaskFailsAfterTheProcessStarted(t *testing.T) {
 			assert.Check(t, cerrdefs.IsNotFound(err))
 			assert.NilError(t, ctr.Delete(e.ctx), "no task blocks the delete")
 			e.client.eventQ.Wait()
-			assert.DeepEqual(t, eventTypes(e.rec.stream("c1")), []types.EventType{types.EventCreate})
+			assert.DeepEqual(t, eventTypes(e.rec.stream("c1")), []EventType{EventCreate})
 		})
 	}
 }
@@ -153,17 +149,17 @@ func TestNewTaskDoesNotHoldTheLockDuringAttach(t *testing.T) {
 	out := &output{}
 	done := make(chan error)
 	go func() {
-		_, err := ctr.NewTask(e.ctx, "", false, func(dio *cio.DirectIO) (cio.IO, error) {
+		_, err := ctr.NewTask(e.ctx, func(stdio Stdio) error {
 			close(attaching)
 			<-release
-			return out.attach(dio)
+			return out.attach(stdio)
 		})
 		done <- err
 	}()
 	<-attaching
 	_, err := ctr.Task(e.ctx)
 	assert.Check(t, cerrdefs.IsNotFound(err))
-	_, err = ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+	_, err = ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.Check(t, cerrdefs.IsNotModified(err))
 	assert.Check(t, cerrdefs.IsConflict(ctr.Delete(e.ctx)))
 	close(release)
@@ -178,10 +174,10 @@ func TestNewTaskDoesNotHoldTheLockDuringAttach(t *testing.T) {
 func TestAttachTaskIsNotFound(t *testing.T) {
 	e := newEnv(t)
 	ctr := e.create("c1", spec(t, "cmd"))
-	_, err := ctr.AttachTask(e.ctx, (&output{}).attach)
+	err := ctr.AttachTask(e.ctx)
 	assert.Check(t, cerrdefs.IsNotFound(err))
 	assert.Check(t, mobyClass[mobyNotFound](err))
-	assert.Check(t, ctrderrdefs.IsNotImplemented(err), "moby's cause is kept")
+	assert.Check(t, cerrdefs.IsNotImplemented(err), "moby's cause is kept")
 	assert.Error(t, err, "not implemented")
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
@@ -278,7 +274,7 @@ func TestDeleteAfterSIGKILL(t *testing.T) {
 // process is killed and released, no task or exec is recorded, the
 // container can be deleted, and the panic reaches the caller.
 func TestPanickingAttachStdio(t *testing.T) {
-	panics := func(*cio.DirectIO) (cio.IO, error) { panic("engine bug") }
+	panics := func(Stdio) error { panic("engine bug") }
 	mustPanic := func(t *testing.T, call func()) {
 		t.Helper()
 		defer func() { assert.Equal(t, recover(), "engine bug") }()
@@ -288,24 +284,24 @@ func TestPanickingAttachStdio(t *testing.T) {
 	t.Run("NewTask", func(t *testing.T) {
 		e := newEnv(t)
 		ctr := e.create("c1", spec(t, "ping -t localhost"))
-		mustPanic(t, func() { _, _ = ctr.NewTask(e.ctx, "", true, panics) })
+		mustPanic(t, func() { _, _ = ctr.NewTask(e.ctx, panics) })
 		e.host.AwaitOpenHandles(1) // the system's only: the process was released
 		_, err := ctr.Task(e.ctx)
 		assert.Check(t, cerrdefs.IsNotFound(err), "no task recorded")
 		assert.NilError(t, ctr.Delete(e.ctx))
-		assert.DeepEqual(t, eventTypes(e.rec.await("c1", 1)), []types.EventType{types.EventCreate})
+		assert.DeepEqual(t, eventTypes(e.rec.await("c1", 1)), []EventType{EventCreate})
 	})
 
 	t.Run("Exec", func(t *testing.T) {
 		e := newEnv(t)
 		ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 		mustPanic(t, func() {
-			_, _ = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "ping -t localhost"}, true, panics)
+			_, _ = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "ping -t localhost"}, panics)
 		})
 		e.host.AwaitOpenHandles(2) // the system's and the task's
 		cleanUp(t, e, ctr, tsk)
 		e.client.eventQ.Wait()
-		assert.DeepEqual(t, eventTypes(e.rec.stream("c1")), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+		assert.DeepEqual(t, eventTypes(e.rec.stream("c1")), []EventType{EventCreate, EventStart, EventExit})
 	})
 }
 
@@ -315,12 +311,12 @@ func TestPanickingAttachStdio(t *testing.T) {
 func TestCallsRacingDelete(t *testing.T) {
 	for _, tc := range []struct {
 		op   hcsfake.Op
-		call func(e *env, tsk *task) error
+		call func(e *env, tsk *Task) error
 	}{
-		{hcsfake.OpStatistics, func(e *env, tsk *task) error { _, err := tsk.Stats(e.ctx); return err }},
-		{hcsfake.OpProcessList, func(e *env, tsk *task) error { _, err := tsk.Summary(e.ctx); return err }},
-		{hcsfake.OpCreateProcess, func(e *env, tsk *task) error {
-			_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, false, (&output{}).attach)
+		{hcsfake.OpStatistics, func(e *env, tsk *Task) error { _, _, err := tsk.Stats(e.ctx); return err }},
+		{hcsfake.OpProcessList, func(e *env, tsk *Task) error { _, err := tsk.Summary(e.ctx); return err }},
+		{hcsfake.OpCreateProcess, func(e *env, tsk *Task) error {
+			_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, (&output{}).attach)
 			return err
 		}},
 	} {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/hcs/hcstest"
-	"github.com/libcontainerd-windows/local/types"
+	"github.com/libcontainerd-windows/local/internal/machine"
 )
 
 // The emulator tests run the real binding, through hcsshim's own code,
@@ -154,7 +154,7 @@ func TestEmulatorErrorMapping(t *testing.T) {
 			inject(t, tc.op, tc.hr, 1)
 			err := tc.call(t, sys)
 			assert.Check(t, errors.Is(err, tc.class), "%v", err)
-			assert.Check(t, errors.Is(innerError(err), syscall.Errno(tc.hr)), "HCS's code is kept: %v", err)
+			assert.Check(t, errors.Is(machine.InnerError(err), syscall.Errno(tc.hr)), "HCS's code is kept: %v", err)
 			assert.Check(t, strings.Contains(err.Error(), fmt.Sprintf("winapi error #%d", tc.hr)), "hcsshim's text: %v", err)
 		})
 	}
@@ -179,34 +179,34 @@ func TestEmulatorLifecycle(t *testing.T) {
 	before := openHandles()
 	ctx := context.Background()
 	rec := newRecorder()
-	c, err := NewClient(ctx, nil, "", "hcsemu", rec, WithHost(host))
+	c, err := NewClient(Logger(ctx), Moby26, rec, WithHost(host))
 	assert.NilError(t, err)
-	defer c.(*client).eventQ.Wait()
+	defer c.eventQ.Wait()
 	id := fmt.Sprintf("hcsemu-life-%d", time.Now().UnixNano())
-	ctr, err := c.NewContainer(ctx, id, emulatorSpec(t, false, helperCommand(t, "sleep")), "", nil)
+	ctr, err := c.NewContainer(ctx, id, emulatorSpec(t, false, helperCommand(t, "sleep")))
 	assert.NilError(t, err)
-	tsk, err := ctr.NewTask(ctx, "", false, (&output{}).attach)
+	tsk, err := ctr.NewTask(ctx, (&output{}).attach)
 	assert.NilError(t, err)
 
 	out := &output{}
-	_, err = tsk.Exec(ctx, "e1", &specs.Process{CommandLine: emulatorCommand}, false, out.attach)
+	_, err = tsk.Exec(ctx, "e1", &specs.Process{CommandLine: emulatorCommand}, out.attach)
 	assert.NilError(t, err)
 	stdout, _ := out.wait()
 	assert.Equal(t, strings.TrimSpace(stdout), "hello")
-	_, err = tsk.Exec(ctx, "e2", &specs.Process{CommandLine: emulatorExitCode}, false, (&output{}).attach)
+	_, err = tsk.Exec(ctx, "e2", &specs.Process{CommandLine: emulatorExitCode}, (&output{}).attach)
 	assert.NilError(t, err)
 	rec.awaitUntil(id, func(events []event) bool {
 		for _, e := range events {
-			if e.Type == types.EventExit && e.Info.ProcessID == "e2" {
+			if e.Type == EventExit && e.Info.ProcessID == "e2" {
 				return true
 			}
 		}
 		return false
 	})
 
-	stats, err := tsk.Stats(ctx)
+	stats, _, err := tsk.Stats(ctx)
 	assert.NilError(t, err)
-	assert.Check(t, stats.HCSStats.Memory.UsageCommitBytes > 0)
+	assert.Check(t, stats.Memory.UsageCommitBytes > 0)
 	summary, err := tsk.Summary(ctx)
 	assert.NilError(t, err)
 	assert.Check(t, len(summary) > 0)
@@ -215,7 +215,7 @@ func TestEmulatorLifecycle(t *testing.T) {
 	events := rec.await(id, 9)
 	exits := map[string]uint32{}
 	for _, e := range events {
-		if e.Type == types.EventExit {
+		if e.Type == EventExit {
 			exits[e.Info.ProcessID] = e.Info.ExitCode
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"gotest.tools/v3/assert"
 
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // Every error moby v26.1.3's libcontainerd/local returns, by the line of
@@ -30,7 +29,7 @@ func TestMobyErrorTexts(t *testing.T) {
 		err  func(t *testing.T, e *env) error
 	}{
 		{98, "not implemented on Windows", func(t *testing.T, e *env) error {
-			_, err := e.client.Version(e.ctx)
+			err := e.client.Version(e.ctx)
 			return err
 		}},
 		{155, "linux containers are not supported on this platform", translation("linux")},
@@ -44,7 +43,7 @@ func TestMobyErrorTexts(t *testing.T) {
 		{318, "device assignment is not supported for HyperV containers", translation("hyperv-device")},
 		{0, "boom", func(t *testing.T, e *env) error { // hcsshim.NameToGuid's error, bare
 			e.host.Inject(hcsfake.Fault{Op: hcsfake.OpNameToGuid, Err: boom})
-			_, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd"), "", nil)
+			_, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd"))
 			return err
 		}},
 		{396, "a restored container cannot be started", func(t *testing.T, e *env) error {
@@ -52,13 +51,13 @@ func TestMobyErrorTexts(t *testing.T) {
 			ctr, err := e.newClient().LoadContainer(e.ctx, "c1")
 			assert.NilError(t, err)
 			defer func() { assert.NilError(t, ctr.Delete(e.ctx)) }()
-			_, err = ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+			_, err = ctr.NewTask(e.ctx, (&output{}).attach)
 			return err
 		}},
 		{398, "already exists", func(t *testing.T, e *env) error {
 			ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 			defer cleanUp(t, e, ctr, tsk)
-			_, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+			_, err := ctr.NewTask(e.ctx, (&output{}).attach)
 			return err
 		}},
 		{526, "not found", func(t *testing.T, e *env) error {
@@ -67,21 +66,21 @@ func TestMobyErrorTexts(t *testing.T) {
 			_, err := ctr.Task(e.ctx)
 			return err
 		}},
-		{701, "process not found", reapedExec(func(e *env, p *process) error { return p.Kill(e.ctx, syscall.SIGKILL) })},
-		{751, "process not found", reapedExec(func(e *env, p *process) error { return p.Resize(e.ctx, 80, 25) })},
-		{769, "process not found", reapedExec(func(e *env, p *process) error { return p.CloseStdin(e.ctx) })},
+		{701, "process not found", reapedExec(func(e *env, p *Process) error { return p.Kill(e.ctx, syscall.SIGKILL) })},
+		{751, "process not found", reapedExec(func(e *env, p *Process) error { return p.Resize(e.ctx, 80, 25) })},
+		{769, "process not found", reapedExec(func(e *env, p *Process) error { return p.CloseStdin(e.ctx) })},
 		{778, "not implemented", func(t *testing.T, e *env) error {
 			ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 			defer cleanUp(t, e, ctr, tsk)
 			return tsk.Pause(e.ctx)
 		}},
-		{790, `container "c1" not found`, deletedContainer((*task).Pause)},
+		{790, `container "c1" not found`, deletedContainer((*Task).Pause)},
 		{819, "cannot resume Windows Server Containers", func(t *testing.T, e *env) error {
 			ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 			defer cleanUp(t, e, ctr, tsk)
 			return tsk.Resume(e.ctx)
 		}},
-		{831, `container "c1" not found`, deletedContainer((*task).Resume)},
+		{831, `container "c1" not found`, deletedContainer((*Task).Resume)},
 		{888, "container not found", func(t *testing.T, e *env) error {
 			_, err := e.client.LoadContainer(e.ctx, "nobody")
 			return err
@@ -89,13 +88,13 @@ func TestMobyErrorTexts(t *testing.T) {
 		{914, "not implemented", func(t *testing.T, e *env) error {
 			ctr := e.create("c1", spec(t, "cmd"))
 			defer func() { assert.NilError(t, ctr.Delete(e.ctx)) }()
-			_, err := ctr.AttachTask(e.ctx, (&output{}).attach)
+			err := ctr.AttachTask(e.ctx)
 			return err
 		}},
 		{920, "not implemented on Windows", func(t *testing.T, e *env) error {
 			ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 			defer cleanUp(t, e, ctr, tsk)
-			_, err := tsk.Pids(e.ctx)
+			err := tsk.Pids(e.ctx)
 			return err
 		}},
 		{963, "process is running", func(t *testing.T, e *env) error {
@@ -119,23 +118,23 @@ func TestMobyErrorTexts(t *testing.T) {
 			ctr, tsk, _ := e.start("c1", spec(t, "cmd /c exit 0"))
 			<-tsk.waitCh
 			cleanUp(t, e, ctr, tsk)
-			_, err := tsk.Stats(e.ctx)
+			_, _, err := tsk.Stats(e.ctx)
 			return err
 		}},
 		{1058, `container "c1" not found`, func(t *testing.T, e *env) error {
 			ctr, tsk, _ := e.start("c1", spec(t, "cmd /c exit 0"))
 			<-tsk.waitCh
 			assert.NilError(t, ctr.Delete(e.ctx))
-			_, err := tsk.Stats(e.ctx)
+			_, _, err := tsk.Stats(e.ctx)
 			return err
 		}},
 		{1155, "hcsProcess.Close() failed boom", func(t *testing.T, e *env) error {
 			ctr := e.create("c1", spec(t, "cmd /c exit 0"))
 			e.host.Inject(hcsfake.Fault{Op: hcsfake.OpProcessClose, Err: boom})
-			_, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+			_, err := ctr.NewTask(e.ctx, (&output{}).attach)
 			assert.NilError(t, err)
 			exit := e.rec.await("c1", 3)[2]
-			assert.Equal(t, exit.Type, types.EventExit)
+			assert.Equal(t, exit.Type, EventExit)
 			e.host.ClearFaults()
 			assert.NilError(t, ctr.Delete(e.ctx))
 			return exit.Info.Error
@@ -184,19 +183,19 @@ func TestMobyErrorTexts(t *testing.T) {
 // translation is the error NewContainer gives for a spec of the corpus.
 func translation(name string) func(t *testing.T, e *env) error {
 	return func(t *testing.T, e *env) error {
-		_, err := e.client.NewContainer(e.ctx, "c1", readSpec(t, filepath.Join("testdata", "specs", name+".json")), "", nil)
+		_, err := e.client.NewContainer(e.ctx, "c1", readSpec(t, filepath.Join(specsDir, name+".json")))
 		return err
 	}
 }
 
 // reapedExec is call's error on an exec that exited and was reaped.
-func reapedExec(call func(e *env, p *process) error) func(t *testing.T, e *env) error {
+func reapedExec(call func(e *env, p *Process) error) func(t *testing.T, e *env) error {
 	return func(t *testing.T, e *env) error {
 		ctr, tsk, proc, _ := startExec(t, e, &specs.Process{CommandLine: "cmd /c exit 0"})
 		defer cleanUp(t, e, ctr, tsk)
 		e.rec.awaitUntil("c1", func(events []event) bool {
 			for _, ev := range events {
-				if ev.Type == types.EventExit && ev.Info.ProcessID == "e1" {
+				if ev.Type == EventExit && ev.Info.ProcessID == "e1" {
 					return true
 				}
 			}
@@ -208,7 +207,7 @@ func reapedExec(call func(e *env, p *process) error) func(t *testing.T, e *env) 
 
 // deletedContainer is call's error on a Hyper-V container's current task
 // whose container was deleted after the task exited.
-func deletedContainer(call func(*task, context.Context) error) func(t *testing.T, e *env) error {
+func deletedContainer(call func(*Task, context.Context) error) func(t *testing.T, e *env) error {
 	return func(t *testing.T, e *env) error {
 		ctr, tsk, _ := e.start("c1", hypervSpec(t, "cmd /c exit 0"))
 		<-tsk.waitCh

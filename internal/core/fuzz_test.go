@@ -20,7 +20,7 @@ import (
 //
 //	go test -run XXX -fuzz FuzzDocuments -fuzztime 1m .
 func FuzzDocuments(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join("testdata", "specs", "*.json"))
+	files, err := filepath.Glob(filepath.Join(specsDir, "*.json"))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -19,6 +19,18 @@ import (
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
 )
 
+// specsDir holds the corpus of specs and their golden documents, at the
+// repository's top, where runspec's users find them.
+var specsDir = filepath.Join("..", "..", "testdata", "specs")
+
+// goldenFile is the golden document of spec name, as an absolute path,
+// which the golden package takes as it is.
+func goldenFile(t *testing.T, name string) string {
+	abs, err := filepath.Abs(filepath.Join(specsDir, name+".golden"))
+	assert.NilError(t, err)
+	return abs
+}
+
 // The host the golden documents were made on (testdata/specs/README.md).
 const goldenHostCPUs = 2
 
@@ -28,7 +40,7 @@ func goldenHost() *hcsfake.Host { return hcsfake.New(goldenHostCPUs, goldenHostP
 
 // goldenSpecs lists the corpus: every testdata/specs/*.json.
 func goldenSpecs(t testing.TB) []string {
-	files, err := filepath.Glob(filepath.Join("testdata", "specs", "*.json"))
+	files, err := filepath.Glob(filepath.Join(specsDir, "*.json"))
 	assert.NilError(t, err)
 	assert.Assert(t, len(files) >= 30, "the corpus has %d specs", len(files))
 	return files
@@ -78,7 +90,7 @@ func TestGoldenDocuments(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			spec := readSpec(t, file)
 			config, process, err := Documents(context.Background(), name, spec, goldenHost())
-			golden.Assert(t, renderDocuments(config, process, err), filepath.Join("specs", name+".golden"))
+			golden.Assert(t, renderDocuments(config, process, err), goldenFile(t, name))
 			if err != nil {
 				// Every rejection of the corpus is the spec's fault.
 				assert.Check(t, cerrdefs.IsInvalidArgument(err), "%v", err)

@@ -11,14 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd/cio"
 	"github.com/containerd/log"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.uber.org/goleak"
 	"gotest.tools/v3/assert"
 
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // helper makes the test binary a process for tests that run real ones (the
@@ -47,8 +45,8 @@ func TestMain(m *testing.M) {
 
 // event is one event as the backend received it.
 type event struct {
-	Type types.EventType
-	Info types.EventInfo
+	Type EventType
+	Info EventInfo
 }
 
 // recorder is a Backend that keeps every container's event stream.
@@ -57,7 +55,7 @@ type recorder struct {
 	changed sync.Cond
 	events  map[string][]event
 	// onEvent, when set, runs in ProcessEvent before the event is kept.
-	onEvent func(id string, e types.EventType)
+	onEvent func(id string, e EventType)
 }
 
 func newRecorder() *recorder {
@@ -66,7 +64,7 @@ func newRecorder() *recorder {
 	return r
 }
 
-func (r *recorder) ProcessEvent(id string, e types.EventType, ei types.EventInfo) error {
+func (r *recorder) ProcessEvent(id string, e EventType, ei EventInfo) error {
 	if r.onEvent != nil {
 		r.onEvent(id, e)
 	}
@@ -105,7 +103,7 @@ type env struct {
 	ctx    context.Context
 	host   *hcsfake.Host
 	rec    *recorder
-	client *client
+	client *Client
 }
 
 func newEnv(t *testing.T, opts ...Option) *env {
@@ -116,16 +114,16 @@ func newEnv(t *testing.T, opts ...Option) *env {
 }
 
 // newClient is a further client on the same host, as after a daemon restart.
-func (e *env) newClient(opts ...Option) *client {
-	c, err := NewClient(e.ctx, nil, "", "test", e.rec, append([]Option{WithHost(e.host)}, opts...)...)
+func (e *env) newClient(opts ...Option) *Client {
+	c, err := NewClient(Logger(e.ctx), Moby26, e.rec, append([]Option{WithHost(e.host)}, opts...)...)
 	assert.NilError(e.t, err)
-	e.t.Cleanup(c.(*client).eventQ.Wait)
-	return c.(*client)
+	e.t.Cleanup(c.eventQ.Wait)
+	return c
 }
 
 // spec is a process-isolated spec running commandLine.
 func spec(t testing.TB, commandLine string) *specs.Spec {
-	s := readSpec(t, "testdata/specs/process-minimal.json")
+	s := readSpec(t, specsDir+"/process-minimal.json")
 	s.Process.Args = nil
 	s.Process.CommandLine = commandLine
 	return s
@@ -133,44 +131,44 @@ func spec(t testing.TB, commandLine string) *specs.Spec {
 
 // hypervSpec is a Hyper-V spec running commandLine.
 func hypervSpec(t testing.TB, commandLine string) *specs.Spec {
-	s := readSpec(t, "testdata/specs/hyperv-minimal.json")
+	s := readSpec(t, specsDir+"/hyperv-minimal.json")
 	s.Process.Args = nil
 	s.Process.CommandLine = commandLine
 	return s
 }
 
-func (e *env) create(id string, s *specs.Spec) *container {
+func (e *env) create(id string, s *specs.Spec) *Container {
 	e.t.Helper()
-	ctr, err := e.client.NewContainer(e.ctx, id, s, "", nil)
+	ctr, err := e.client.NewContainer(e.ctx, id, s)
 	assert.NilError(e.t, err)
-	return ctr.(*container)
+	return ctr
 }
 
 // start creates container id and its task, capturing its output.
-func (e *env) start(id string, s *specs.Spec) (*container, *task, *output) {
+func (e *env) start(id string, s *specs.Spec) (*Container, *Task, *output) {
 	e.t.Helper()
 	ctr := e.create(id, s)
 	out := &output{}
-	tsk, err := ctr.NewTask(e.ctx, "", true, out.attach)
+	tsk, err := ctr.NewTask(e.ctx, out.attach)
 	assert.NilError(e.t, err)
-	return ctr, tsk.(*task), out
+	return ctr, tsk, out
 }
 
-// output captures a process's stdout and stderr through the DirectIO the
+// output captures a process's stdout and stderr through the stdio the
 // engine receives.
 type output struct {
 	stdin          io.WriteCloser
 	wg             sync.WaitGroup
 	stdout, stderr bytes.Buffer
-	dio            *cio.DirectIO
+	stdio          Stdio
 }
 
-func (o *output) attach(dio *cio.DirectIO) (cio.IO, error) {
-	o.dio, o.stdin = dio, dio.Stdin
+func (o *output) attach(stdio Stdio) error {
+	o.stdio, o.stdin = stdio, stdio.Stdin
 	for _, s := range []struct {
 		r   io.Reader
 		buf *bytes.Buffer
-	}{{dio.Stdout, &o.stdout}, {dio.Stderr, &o.stderr}} {
+	}{{stdio.Stdout, &o.stdout}, {stdio.Stderr, &o.stderr}} {
 		if s.r == nil {
 			continue
 		}
@@ -180,7 +178,7 @@ func (o *output) attach(dio *cio.DirectIO) (cio.IO, error) {
 			_, _ = io.Copy(w, r)
 		}(s.buf, s.r)
 	}
-	return dio, nil
+	return nil
 }
 
 // wait returns stdout and stderr once both ended.
@@ -190,8 +188,8 @@ func (o *output) wait() (string, string) {
 }
 
 // types of the event stream, for comparing streams without their details.
-func eventTypes(events []event) []types.EventType {
-	var ts []types.EventType
+func eventTypes(events []event) []EventType {
+	var ts []EventType
 	for _, e := range events {
 		ts = append(ts, e.Type)
 	}

@@ -19,7 +19,6 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/hcs/hcstest"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // The integration tests drive the machine's real HCS. They need a Windows
@@ -85,11 +84,11 @@ func integrationSpec(t *testing.T, hyperV bool, commandLine string) *specs.Spec 
 	return s
 }
 
-func newIntegrationClient(t *testing.T) (types.Client, *recorder) {
+func newIntegrationClient(t *testing.T) (*Client, *recorder) {
 	rec := newRecorder()
-	c, err := NewClient(context.Background(), nil, "", "lcw-test", rec)
+	c, err := NewClient(Logger(context.Background()), Moby26, rec)
 	assert.NilError(t, err)
-	t.Cleanup(c.(*client).eventQ.Wait)
+	t.Cleanup(c.eventQ.Wait)
 	return c, rec
 }
 
@@ -98,21 +97,21 @@ func TestIntegrationLifecycle(t *testing.T) {
 	s := integrationSpec(t, false, `cmd /c ping -n 30 127.0.0.1 >NUL`)
 	c, rec := newIntegrationClient(t)
 	id := fmt.Sprintf("lcw-it-%d", time.Now().UnixNano())
-	ctr, err := c.NewContainer(ctx, id, s, "", nil)
+	ctr, err := c.NewContainer(ctx, id, s)
 	assert.NilError(t, err)
 	out := &output{}
-	tsk, err := ctr.NewTask(ctx, "", false, out.attach)
+	tsk, err := ctr.NewTask(ctx, out.attach)
 	assert.NilError(t, err)
 
 	execOut := &output{}
-	_, err = tsk.Exec(ctx, "e1", &specs.Process{CommandLine: `cmd /c echo hello from %COMPUTERNAME%`}, false, execOut.attach)
+	_, err = tsk.Exec(ctx, "e1", &specs.Process{CommandLine: `cmd /c echo hello from %COMPUTERNAME%`}, execOut.attach)
 	assert.NilError(t, err)
 	stdout, _ := execOut.wait()
 	assert.Check(t, len(stdout) > len("hello from "), stdout)
 
-	stats, err := tsk.Stats(ctx)
+	stats, _, err := tsk.Stats(ctx)
 	assert.NilError(t, err)
-	assert.Check(t, stats.HCSStats.Memory.UsageCommitBytes > 0)
+	assert.Check(t, stats.Memory.UsageCommitBytes > 0)
 	summary, err := tsk.Summary(ctx)
 	assert.NilError(t, err)
 	assert.Check(t, len(summary) > 0)
@@ -120,8 +119,8 @@ func TestIntegrationLifecycle(t *testing.T) {
 	assert.NilError(t, tsk.Kill(ctx, syscall.SIGTERM))
 	events := rec.await(id, 6)
 	// The exec's exit and the task's come in the order the processes ended.
-	assert.DeepEqual(t, eventTypes(events), []types.EventType{
-		types.EventCreate, types.EventStart, types.EventExecAdded, types.EventExecStarted, types.EventExit, types.EventExit,
+	assert.DeepEqual(t, eventTypes(events), []EventType{
+		EventCreate, EventStart, EventExecAdded, EventExecStarted, EventExit, EventExit,
 	})
 	assert.Check(t, events[4].Info.ProcessID != events[5].Info.ProcessID)
 	_, err = tsk.Delete(ctx)
@@ -135,9 +134,9 @@ func TestIntegrationRestore(t *testing.T) {
 	s := integrationSpec(t, false, `cmd /c ping -n 300 127.0.0.1 >NUL`)
 	c, _ := newIntegrationClient(t)
 	id := fmt.Sprintf("lcw-it-%d", time.Now().UnixNano())
-	ctr, err := c.NewContainer(ctx, id, s, "", nil)
+	ctr, err := c.NewContainer(ctx, id, s)
 	assert.NilError(t, err)
-	_, err = ctr.NewTask(ctx, "", false, (&output{}).attach)
+	_, err = ctr.NewTask(ctx, (&output{}).attach)
 	assert.NilError(t, err)
 
 	restarted, _ := newIntegrationClient(t)
@@ -156,15 +155,15 @@ func TestIntegrationHyperVPauseResume(t *testing.T) {
 	s := integrationSpec(t, true, `cmd /c ping -n 60 127.0.0.1 >NUL`)
 	c, rec := newIntegrationClient(t)
 	id := fmt.Sprintf("lcw-it-%d", time.Now().UnixNano())
-	ctr, err := c.NewContainer(ctx, id, s, "", nil)
+	ctr, err := c.NewContainer(ctx, id, s)
 	assert.NilError(t, err)
-	tsk, err := ctr.NewTask(ctx, "", false, (&output{}).attach)
+	tsk, err := ctr.NewTask(ctx, (&output{}).attach)
 	assert.NilError(t, err)
 	assert.NilError(t, tsk.Pause(ctx))
 	assert.NilError(t, tsk.Resume(ctx))
 	assert.NilError(t, tsk.ForceDelete(ctx))
-	assert.DeepEqual(t, eventTypes(rec.await(id, 5)), []types.EventType{
-		types.EventCreate, types.EventStart, types.EventPaused, types.EventResumed, types.EventExit,
+	assert.DeepEqual(t, eventTypes(rec.await(id, 5)), []EventType{
+		EventCreate, EventStart, EventPaused, EventResumed, EventExit,
 	})
 	assert.NilError(t, ctr.Delete(ctx))
 }

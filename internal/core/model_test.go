@@ -16,14 +16,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd/cio"
 	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // The model-based test drives random sequences of every API call across
@@ -111,16 +109,16 @@ type model struct {
 	seed int64
 
 	mu      sync.Mutex
-	client  *client   // the current client; LoadContainer uses a new one
-	clients []*client // every client made, to drain their queues
+	client  *Client   // the current client; LoadContainer uses a new one
+	clients []*Client // every client made, to drain their queues
 
 	calls, probes, faults, created atomic.Int64
 	// inFlight maps a running call to when it began, for the watchdog.
 	inFlight sync.Map
 }
 
-func (m *model) newClient() *client {
-	c, err := NewClient(context.Background(), nil, "", "model", m.rec,
+func (m *model) newClient() *Client {
+	c, err := NewClient(Logger(context.Background()), Moby26, m.rec,
 		// Short enough for shutdowns that never finish (injected), long
 		// enough that a real one always does, even under -race.
 		WithHost(m.host), WithShutdownTimeout(3*time.Second), WithRestoreTimeout(10*time.Second))
@@ -129,8 +127,8 @@ func (m *model) newClient() *client {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.clients = append(m.clients, c.(*client))
-	return c.(*client)
+	m.clients = append(m.clients, c)
+	return c
 }
 
 // watchdog fails the test with every goroutine's stack when a call has not
@@ -211,7 +209,7 @@ func classify(err error) outcome {
 type modelContainer struct {
 	id      string
 	hyperV  bool
-	ctr     types.Container // nil until created
+	ctr     *Container // nil until created
 	created bool
 	deleted bool
 	// shaky is set once a fault was injected for the container or its
@@ -222,14 +220,14 @@ type modelContainer struct {
 	// then refuses to create processes.
 	paused bool
 
-	task        types.Task
+	task        *Task
 	taskDeleted bool
 	starts      int // successful NewTask calls
 	execs       []string
-	processes   map[string]types.Process
+	processes   map[string]*Process
 	pauses      int
 	resumes     int
-	loaded      []types.Container // handles from LoadContainer
+	loaded      []*Container // handles from LoadContainer
 }
 
 // exitsSeen counts the exit events of process id (the task's when id is the
@@ -237,7 +235,7 @@ type modelContainer struct {
 func (c *modelContainer) exitsSeen(rec *recorder, id string) int {
 	n := 0
 	for _, e := range rec.stream(c.id) {
-		if e.Type == types.EventExit && e.Info.ProcessID == id {
+		if e.Type == EventExit && e.Info.ProcessID == id {
 			n++
 		}
 	}
@@ -257,8 +255,8 @@ type actor struct {
 
 // probeTarget is what the prober calls: set whole, never changed.
 type probeTarget struct {
-	ctr  types.Container
-	task types.Task
+	ctr  *Container
+	task *Task
 }
 
 func (a *actor) run(steps int) {
@@ -326,13 +324,13 @@ func contains(list []outcome, o outcome) bool {
 	return false
 }
 
-func drain(dio *cio.DirectIO) (cio.IO, error) {
-	for _, r := range []io.Reader{dio.Stdout, dio.Stderr} {
+func drain(stdio Stdio) error {
+	for _, r := range []io.Reader{stdio.Stdout, stdio.Stderr} {
 		if r != nil {
 			go func(r io.Reader) { _, _ = io.Copy(io.Discard, r) }(r)
 		}
 	}
-	return dio, nil
+	return nil
 }
 
 var modelCommands = []string{"ping -t localhost", "ping -t localhost", "cmd /c more", "cmd /c echo hi & exit 3"}
@@ -349,8 +347,8 @@ func (a *actor) step() {
 		}
 		a.create()
 	case op < 18:
-		var t types.Task
-		err := m.call("NewTask", func() (err error) { t, err = c.ctr.NewTask(ctx, "", true, drain); return err })
+		var t *Task
+		err := m.call("NewTask", func() (err error) { t, err = c.ctr.NewTask(ctx, drain); return err })
 		switch {
 		case c.deleted:
 			a.expect(c, "NewTask", err, isNotFound)
@@ -368,9 +366,9 @@ func (a *actor) step() {
 			return
 		}
 		id := fmt.Sprintf("x%d-%d", a.n, len(c.execs)+a.r.Intn(1<<30))
-		var p types.Process
+		var p *Process
 		spec := &specs.Process{CommandLine: modelCommands[a.r.Intn(len(modelCommands))], Terminal: a.r.Intn(4) == 0}
-		err := m.call("Exec", func() (err error) { p, err = c.task.Exec(ctx, id, spec, true, drain); return err })
+		err := m.call("Exec", func() (err error) { p, err = c.task.Exec(ctx, id, spec, drain); return err })
 		if a.expect(c, "Exec", err, handleCall(c)...) == ok {
 			c.execs = append(c.execs, id)
 			c.processes[id] = p
@@ -413,13 +411,13 @@ func (a *actor) step() {
 		if !a.hasTask(c) {
 			return
 		}
-		err := m.call("Stats", func() error { _, err := c.task.Stats(ctx); return err })
+		err := m.call("Stats", func() error { _, _, err := c.task.Stats(ctx); return err })
 		a.expect(c, "Stats", err, handleCall(c)...)
 		err = m.call("Summary", func() error { _, err := c.task.Summary(ctx); return err })
 		a.expect(c, "Summary", err, handleCall(c)...)
 		err = m.call("Status", func() error { _, err := c.task.Status(ctx); return err })
 		a.expect(c, "Status", err, ok)
-		err = m.call("Pids", func() error { _, err := c.task.Pids(ctx); return err })
+		err = m.call("Pids", func() error { return c.task.Pids(ctx) })
 		a.expect(c, "Pids", err, isNotImpl)
 	case op < 58:
 		if c.task == nil || c.taskDeleted {
@@ -481,7 +479,7 @@ func (a *actor) hasTask(c *modelContainer) bool {
 // create makes the actor's next container.
 func (a *actor) create() {
 	a.gen++
-	c := &modelContainer{id: fmt.Sprintf("m%d-%d", a.n, a.gen), hyperV: a.r.Intn(2) == 0, processes: map[string]types.Process{}}
+	c := &modelContainer{id: fmt.Sprintf("m%d-%d", a.n, a.gen), hyperV: a.r.Intn(2) == 0, processes: map[string]*Process{}}
 	a.history = append(a.history, c)
 	a.cur = c
 	command := modelCommands[a.r.Intn(len(modelCommands))]
@@ -492,9 +490,9 @@ func (a *actor) create() {
 	if a.r.Intn(8) == 0 {
 		a.injectFault()
 	}
-	var ctr types.Container
+	var ctr *Container
 	client := a.m.currentClient()
-	err := a.m.call("NewContainer", func() (err error) { ctr, err = client.NewContainer(context.Background(), c.id, s, "", nil); return err })
+	err := a.m.call("NewContainer", func() (err error) { ctr, err = client.NewContainer(context.Background(), c.id, s); return err })
 	if a.expect(c, "NewContainer", err, ok) == ok {
 		c.ctr, c.created = ctr, true
 		a.m.created.Add(1)
@@ -503,7 +501,7 @@ func (a *actor) create() {
 	c.deleted = true // nothing to delete
 }
 
-func (m *model) currentClient() *client {
+func (m *model) currentClient() *Client {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.client
@@ -518,7 +516,7 @@ func (a *actor) restore(c *modelContainer) {
 	m.mu.Lock()
 	m.client = fresh
 	m.mu.Unlock()
-	var loaded types.Container
+	var loaded *Container
 	err := m.call("LoadContainer", func() (err error) { loaded, err = fresh.LoadContainer(context.Background(), c.id); return err })
 	if c.deleted || !c.created {
 		a.expect(c, "LoadContainer", err, isNotFound)
@@ -530,7 +528,7 @@ func (a *actor) restore(c *modelContainer) {
 	}
 	if a.expect(c, "LoadContainer", err, allowed...) == ok {
 		c.loaded = append(c.loaded, loaded)
-		err := m.call("NewTask(loaded)", func() error { _, err := loaded.NewTask(context.Background(), "", false, drain); return err })
+		err := m.call("NewTask(loaded)", func() error { _, err := loaded.NewTask(context.Background(), drain); return err })
 		a.expect(c, "NewTask(loaded)", err, isNotImpl)
 	}
 	c.shaky = true
@@ -564,8 +562,7 @@ func (a *actor) processCall(c *modelContainer) {
 			a.expect(c, "Process.Resize", err, live...) // no console: HCS's invalid state
 		}
 	case 2:
-		closer, _ := p.(interface{ CloseStdin(context.Context) error })
-		err := m.call("Process.CloseStdin", func() error { return closer.CloseStdin(ctx) })
+		err := m.call("Process.CloseStdin", func() error { return p.CloseStdin(ctx) })
 		if exited {
 			a.expect(c, "Process.CloseStdin", err, isNotFound)
 		} else {
@@ -659,7 +656,7 @@ func (a *actor) cleanUp(c *modelContainer) {
 		for _, id := range c.execs {
 			m.rec.awaitUntil(c.id, func(events []event) bool {
 				for _, e := range events {
-					if e.Type == types.EventExit && e.Info.ProcessID == id {
+					if e.Type == EventExit && e.Info.ProcessID == id {
 						return true
 					}
 				}
@@ -685,7 +682,7 @@ func (a *actor) prober(tick <-chan struct{}, done chan struct{}) {
 		_ = a.m.call("probe", func() error {
 			_, _ = p.task.Status(ctx)
 			_ = p.task.Pid()
-			_, _ = p.task.Stats(ctx)
+			_, _, _ = p.task.Stats(ctx)
 			_, _ = p.task.Summary(ctx)
 			_, _ = p.ctr.Task(ctx)
 			return nil
@@ -723,28 +720,28 @@ func (m *model) checkStream(c *modelContainer) streamStats {
 		}
 		return s
 	}
-	count := map[types.EventType]int{}
+	count := map[EventType]int{}
 	startAt := []int{}           // index of each start
 	execAt := map[string]int{}   // index of each exec-started
 	exitAt := map[string][]int{} // indexes of each process's exits
 	for i, e := range events {
 		count[e.Type]++
 		switch e.Type {
-		case types.EventCreate:
+		case EventCreate:
 			if i != 0 {
 				s.disordered++
 				report("create at %d", i)
 			}
-		case types.EventStart:
+		case EventStart:
 			startAt = append(startAt, i)
-		case types.EventExecAdded:
-			if i+1 >= len(events) || events[i+1].Type != types.EventExecStarted || events[i+1].Info.ProcessID != e.Info.ProcessID {
+		case EventExecAdded:
+			if i+1 >= len(events) || events[i+1].Type != EventExecStarted || events[i+1].Info.ProcessID != e.Info.ProcessID {
 				s.disordered++
 				report("exec-added of %s not followed by its exec-started", e.Info.ProcessID)
 			}
-		case types.EventExecStarted:
+		case EventExecStarted:
 			execAt[e.Info.ProcessID] = i
-		case types.EventExit:
+		case EventExit:
 			exitAt[e.Info.ProcessID] = append(exitAt[e.Info.ProcessID], i)
 		}
 	}
@@ -758,11 +755,11 @@ func (m *model) checkStream(c *modelContainer) streamStats {
 			report("%d %s events, want %d", got, what, want)
 		}
 	}
-	diff("create", count[types.EventCreate], 1)
-	diff("start", count[types.EventStart], c.starts)
+	diff("create", count[EventCreate], 1)
+	diff("start", count[EventStart], c.starts)
 	diff("exec-started", len(execAt), len(c.execs))
-	diff("paused", count[types.EventPaused], c.pauses)
-	diff("resumed", count[types.EventResumed], c.resumes)
+	diff("paused", count[EventPaused], c.pauses)
+	diff("resumed", count[EventResumed], c.resumes)
 	// The task's exits, one per start, each after its start.
 	diff("task exit", len(exitAt[c.id]), c.starts)
 	for k, at := range exitAt[c.id] {

@@ -15,20 +15,19 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 // startExec starts container c1 running until killed and an exec in it.
-func startExec(t *testing.T, e *env, p *specs.Process) (*container, *task, *process, *output) {
+func startExec(t *testing.T, e *env, p *specs.Process) (*Container, *Task, *Process, *output) {
 	t.Helper()
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	out := &output{}
-	proc, err := tsk.Exec(e.ctx, "e1", p, true, out.attach)
+	proc, err := tsk.Exec(e.ctx, "e1", p, out.attach)
 	assert.NilError(t, err)
-	return ctr, tsk, proc.(*process), out
+	return ctr, tsk, proc, out
 }
 
-func cleanUp(t *testing.T, e *env, ctr *container, tsk *task) {
+func cleanUp(t *testing.T, e *env, ctr *Container, tsk *Task) {
 	t.Helper()
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
@@ -111,7 +110,7 @@ func TestProcessKillAndDelete(t *testing.T) {
 	assert.Equal(t, events[4].Info.ExitCode, uint32(hcsfake.ExitCodeKilled))
 	status, err := proc.Delete(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.ExitCode(), uint32(hcsfake.ExitCodeKilled))
+	assert.Equal(t, status.Code, uint32(hcsfake.ExitCodeKilled))
 	assert.Check(t, cerrdefs.IsNotFound(proc.Kill(e.ctx, 9)), "reaped")
 	cleanUp(t, e, ctr, tsk)
 }
@@ -156,11 +155,11 @@ func TestReapReportsEveryExit(t *testing.T) {
 			e := newEnv(t)
 			ctr := e.create("c1", spec(t, "cmd /c exit 7"))
 			e.host.Inject(tc.fault)
-			tsk, err := ctr.NewTask(e.ctx, "", false, (&output{}).attach)
+			tsk, err := ctr.NewTask(e.ctx, (&output{}).attach)
 			assert.NilError(t, err)
 			events := e.rec.await("c1", 3)
 			exit := events[2]
-			assert.Equal(t, exit.Type, types.EventExit)
+			assert.Equal(t, exit.Type, EventExit)
 			assert.Equal(t, exit.Info.ExitCode, tc.code)
 			if tc.eventErr == "" {
 				assert.NilError(t, exit.Info.Error)
@@ -170,9 +169,7 @@ func TestReapReportsEveryExit(t *testing.T) {
 			}
 			status, err := tsk.Delete(e.ctx)
 			assert.NilError(t, err)
-			code, _, err := status.Result()
-			assert.Equal(t, code, tc.code)
-			assert.NilError(t, err, "the exit status has no error")
+			assert.Equal(t, status.Code, tc.code)
 			e.client.eventQ.Wait()
 			assert.Equal(t, len(e.rec.stream("c1")), 3, "one exit event")
 			e.host.ClearFaults()
@@ -185,15 +182,15 @@ func TestReapReportsEveryExit(t *testing.T) {
 // other containers.
 func TestMisbehavingBackend(t *testing.T) {
 	e := newEnv(t)
-	e.rec.onEvent = func(id string, ev types.EventType) {
-		if id == "bad" && ev == types.EventCreate {
+	e.rec.onEvent = func(id string, ev EventType) {
+		if id == "bad" && ev == EventCreate {
 			panic("engine bug")
 		}
 	}
 	_, tsk, _ := e.start("bad", spec(t, "cmd /c exit 0"))
 	_, _, _ = e.start("good", spec(t, "cmd /c exit 0"))
-	assert.DeepEqual(t, eventTypes(e.rec.await("bad", 2)), []types.EventType{types.EventStart, types.EventExit})
-	assert.DeepEqual(t, eventTypes(e.rec.await("good", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("bad", 2)), []EventType{EventStart, EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("good", 3)), []EventType{EventCreate, EventStart, EventExit})
 	_, err := tsk.Delete(e.ctx)
 	assert.NilError(t, err)
 }
@@ -205,8 +202,8 @@ func TestBlockingBackend(t *testing.T) {
 	e := newEnv(t)
 	release := make(chan struct{})
 	blocked := make(chan struct{}, 1)
-	e.rec.onEvent = func(id string, ev types.EventType) {
-		if id == "slow" && ev == types.EventCreate {
+	e.rec.onEvent = func(id string, ev EventType) {
+		if id == "slow" && ev == EventCreate {
 			blocked <- struct{}{}
 			<-release
 		}
@@ -214,7 +211,7 @@ func TestBlockingBackend(t *testing.T) {
 	ctr, tsk, _ := e.start("slow", spec(t, "ping -t localhost"))
 	<-blocked
 	// Calls on the blocked container return.
-	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, false, (&output{}).attach)
+	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, (&output{}).attach)
 	assert.NilError(t, err)
 	_, err = tsk.Status(e.ctx)
 	assert.NilError(t, err)
@@ -222,7 +219,7 @@ func TestBlockingBackend(t *testing.T) {
 
 	// Another container's whole life goes on.
 	other, otherTask, _ := e.start("fast", spec(t, "cmd /c exit 0"))
-	assert.DeepEqual(t, eventTypes(e.rec.await("fast", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("fast", 3)), []EventType{EventCreate, EventStart, EventExit})
 	_, err = otherTask.Delete(e.ctx)
 	assert.NilError(t, err)
 	assert.NilError(t, other.Delete(e.ctx))
@@ -230,8 +227,8 @@ func TestBlockingBackend(t *testing.T) {
 
 	close(release)
 	events := e.rec.await("slow", 6)
-	assert.DeepEqual(t, eventTypes(events)[:4], []types.EventType{types.EventCreate, types.EventStart, types.EventExecAdded, types.EventExecStarted})
-	assert.DeepEqual(t, eventTypes(events)[4:], []types.EventType{types.EventExit, types.EventExit})
+	assert.DeepEqual(t, eventTypes(events)[:4], []EventType{EventCreate, EventStart, EventExecAdded, EventExecStarted})
+	assert.DeepEqual(t, eventTypes(events)[4:], []EventType{EventExit, EventExit})
 	_, err = tsk.Delete(e.ctx)
 	assert.NilError(t, err)
 	assert.NilError(t, ctr.Delete(e.ctx))
@@ -242,15 +239,15 @@ func TestBlockingBackend(t *testing.T) {
 // the queue's Wait (moby's queue loses them).
 func TestBackendThatEndsItsGoroutine(t *testing.T) {
 	e := newEnv(t)
-	e.rec.onEvent = func(id string, ev types.EventType) {
-		if ev == types.EventCreate || ev == types.EventExecAdded {
+	e.rec.onEvent = func(id string, ev EventType) {
+		if ev == EventCreate || ev == EventExecAdded {
 			runtime.Goexit()
 		}
 	}
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
-	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, false, (&output{}).attach)
+	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, (&output{}).attach)
 	assert.NilError(t, err)
-	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventStart, types.EventExecStarted, types.EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []EventType{EventStart, EventExecStarted, EventExit})
 	cleanUp(t, e, ctr, tsk)
 	e.client.eventQ.Wait()
 	assert.Equal(t, len(e.rec.stream("c1")), 4)

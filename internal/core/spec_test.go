@@ -15,7 +15,7 @@ import (
 )
 
 func TestDocumentsOwnerOption(t *testing.T) {
-	spec := readSpec(t, "testdata/specs/process-minimal.json")
+	spec := readSpec(t, specsDir+"/process-minimal.json")
 	config, _, err := Documents(context.Background(), "c1", spec, goldenHost(), WithOwner("my-engine"))
 	assert.NilError(t, err)
 	assert.Equal(t, config.Owner, "my-engine")
@@ -35,7 +35,7 @@ func TestDocumentsHostErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			host := goldenHost()
 			host.Inject(tc.fault)
-			_, _, err := Documents(context.Background(), "c1", readSpec(t, "testdata/specs/"+tc.spec+".json"), host)
+			_, _, err := Documents(context.Background(), "c1", readSpec(t, specsDir+"/"+tc.spec+".json"), host)
 			assert.Check(t, errors.Is(err, boom), "%v", err)
 			assert.Check(t, !cerrdefs.IsInvalidArgument(err))
 		})
@@ -88,7 +88,7 @@ func TestDocumentsLeaveTheSpecAlone(t *testing.T) {
 // The host receives exactly the documents Documents describes.
 func TestDocumentsAreWhatTheHostReceives(t *testing.T) {
 	host := goldenHost()
-	spec := readSpec(t, "testdata/specs/process-full.json")
+	spec := readSpec(t, specsDir+"/process-full.json")
 	config, _, err := Documents(context.Background(), "c1", spec, host)
 	assert.NilError(t, err)
 	_, err = host.CreateSystem("c1", config)

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	runhcs "github.com/Microsoft/hcsshim/cmd/containerd-shim-runhcs-v1/options"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/containerd/containerd"
 	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
@@ -16,7 +16,6 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
-	"github.com/libcontainerd-windows/local/types"
 )
 
 func TestKill(t *testing.T) {
@@ -35,7 +34,7 @@ func TestKill(t *testing.T) {
 			assert.NilError(t, tsk.Kill(e.ctx, tc.signal))
 			assert.Equal(t, e.host.Calls(tc.op), 1)
 			events := e.rec.await("c1", 3)
-			assert.Equal(t, events[2].Type, types.EventExit)
+			assert.Equal(t, events[2].Type, EventExit)
 			assert.Equal(t, events[2].Info.ExitCode, tc.code)
 			assert.Equal(t, ctr.terminateInvoked, tc.signal == syscall.SIGKILL)
 			// Killing a stopped container is no error either.
@@ -54,7 +53,7 @@ func TestKillErrorsAreOnlyLogged(t *testing.T) {
 	assert.NilError(t, tsk.Kill(e.ctx, syscall.SIGTERM))
 	status, err := tsk.Status(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.Status, containerd.Running)
+	assert.Equal(t, status.State, Running)
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
@@ -77,12 +76,12 @@ func TestPauseResumeHyperV(t *testing.T) {
 	assert.Equal(t, state, hcsfake.StatePaused)
 	status, err := tsk.Status(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.Status, containerd.Paused)
+	assert.Equal(t, status.State, Paused)
 
 	assert.NilError(t, tsk.Resume(e.ctx))
 	status, err = tsk.Status(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.Status, containerd.Running)
+	assert.Equal(t, status.State, Running)
 
 	// A paused task that is killed is reported stopped, not paused.
 	assert.NilError(t, tsk.Pause(e.ctx))
@@ -90,12 +89,12 @@ func TestPauseResumeHyperV(t *testing.T) {
 	events := e.rec.await("c1", 6)
 	status, err = tsk.Status(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.Status, containerd.Stopped)
+	assert.Equal(t, status.State, Stopped)
 
-	assert.DeepEqual(t, eventTypes(events), []types.EventType{
-		types.EventCreate, types.EventStart, types.EventPaused, types.EventResumed, types.EventPaused, types.EventExit,
+	assert.DeepEqual(t, eventTypes(events), []EventType{
+		EventCreate, EventStart, EventPaused, EventResumed, EventPaused, EventExit,
 	})
-	assert.DeepEqual(t, events[2].Info, types.EventInfo{ContainerID: "c1", ProcessID: "c1"})
+	assert.DeepEqual(t, events[2].Info, EventInfo{ContainerID: "c1", ProcessID: "c1"})
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
 
@@ -120,11 +119,11 @@ func TestPauseFails(t *testing.T) {
 	assert.Check(t, errors.Is(tsk.Pause(e.ctx), hcs.ErrInvalidState))
 	status, err := tsk.Status(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.Status, containerd.Running)
+	assert.Equal(t, status.State, Running)
 	assert.Check(t, errors.Is(tsk.Resume(e.ctx), hcs.ErrInvalidState), "resuming a running system")
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
-	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []EventType{EventCreate, EventStart, EventExit})
 	assert.Check(t, cerrdefs.IsNotFound(tsk.Pause(e.ctx)), "a deleted task")
 }
 
@@ -132,13 +131,13 @@ func TestStatsAndSummary(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	execOut := &output{}
-	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: `C:\Windows\System32\more.com`}, true, execOut.attach)
+	_, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: `C:\Windows\System32\more.com`}, execOut.attach)
 	assert.NilError(t, err)
 
-	stats, err := tsk.Stats(e.ctx)
+	stats, readAt, err := tsk.Stats(e.ctx)
 	assert.NilError(t, err)
-	assert.Check(t, !stats.Read.IsZero())
-	assert.Equal(t, HCSStatistics(stats).Memory.UsageCommitBytes, uint64(2*8<<20), "two running processes")
+	assert.Check(t, !readAt.IsZero())
+	assert.Equal(t, stats.Memory.UsageCommitBytes, uint64(2*8<<20), "two running processes")
 
 	summary, err := tsk.Summary(e.ctx)
 	assert.NilError(t, err)
@@ -150,7 +149,7 @@ func TestStatsAndSummary(t *testing.T) {
 
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
-	_, err = tsk.Stats(e.ctx)
+	_, _, err = tsk.Stats(e.ctx)
 	assert.Check(t, cerrdefs.IsNotFound(err))
 	_, err = tsk.Summary(e.ctx)
 	assert.Check(t, cerrdefs.IsNotFound(err))
@@ -162,7 +161,7 @@ func TestStatsAndSummaryErrors(t *testing.T) {
 	boom := errors.New("boom")
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpStatistics, Err: boom})
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpProcessList, Err: boom})
-	_, err := tsk.Stats(e.ctx)
+	_, _, err := tsk.Stats(e.ctx)
 	assert.Check(t, errors.Is(err, boom))
 	_, err = tsk.Summary(e.ctx)
 	assert.Check(t, errors.Is(err, boom))
@@ -174,9 +173,8 @@ func TestWhatWindowsDoesNotDo(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	assert.NilError(t, tsk.Start(e.ctx), "a no-op")
-	_, err := tsk.Pids(e.ctx)
+	err := tsk.Pids(e.ctx)
 	assert.Check(t, cerrdefs.IsNotImplemented(err))
-	assert.NilError(t, tsk.UpdateResources(e.ctx, &types.Resources{}))
 	err = tsk.CreateCheckpoint(e.ctx, "", false)
 	assert.Check(t, cerrdefs.IsNotImplemented(err))
 	assert.ErrorContains(t, err, "Windows: Containers do not support checkpoints")
@@ -200,7 +198,7 @@ func TestTaskDelete(t *testing.T) {
 	e.rec.await("c1", 3)
 	status, err := tsk.Delete(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.ExitCode(), uint32(hcsfake.ExitCodeShutdown))
+	assert.Equal(t, status.Code, uint32(hcsfake.ExitCodeShutdown))
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
 
@@ -233,17 +231,17 @@ func TestExec(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	out := &output{}
-	p, err := tsk.Exec(e.ctx, "e1", &specs.Process{Args: []string{"cmd", "/c", "echo from exec"}, Env: []string{"A=1"}}, false, out.attach)
+	p, err := tsk.Exec(e.ctx, "e1", &specs.Process{Args: []string{"cmd", "/c", "echo from exec"}, Env: []string{"A=1"}}, out.attach)
 	assert.NilError(t, err)
 	stdout, _ := out.wait()
 	assert.Equal(t, stdout, "from exec\n")
 
 	events := e.rec.await("c1", 5)
-	assert.DeepEqual(t, eventTypes(events), []types.EventType{
-		types.EventCreate, types.EventStart, types.EventExecAdded, types.EventExecStarted, types.EventExit,
+	assert.DeepEqual(t, eventTypes(events), []EventType{
+		EventCreate, EventStart, EventExecAdded, EventExecStarted, EventExit,
 	})
 	execPid := events[2].Info.Pid
-	assert.DeepEqual(t, events[2].Info, types.EventInfo{ContainerID: "c1", ProcessID: "e1", Pid: execPid})
+	assert.DeepEqual(t, events[2].Info, EventInfo{ContainerID: "c1", ProcessID: "e1", Pid: execPid})
 	assert.DeepEqual(t, events[3].Info, events[2].Info)
 	assert.Equal(t, events[4].Info.ProcessID, "e1")
 	assert.Equal(t, events[4].Info.Pid, execPid)
@@ -251,7 +249,7 @@ func TestExec(t *testing.T) {
 
 	status, err := p.Delete(e.ctx)
 	assert.NilError(t, err)
-	assert.Equal(t, status.ExitCode(), uint32(0))
+	assert.Equal(t, status.Code, uint32(0))
 
 	docs := e.host.ProcessConfigs("c1")
 	assert.Assert(t, is.Len(docs, 2))
@@ -266,24 +264,24 @@ func TestExec(t *testing.T) {
 func TestExecErrors(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
-	_, err := tsk.Exec(e.ctx, "e1", nil, false, (&output{}).attach)
+	_, err := tsk.Exec(e.ctx, "e1", nil, (&output{}).attach)
 	assert.Check(t, cerrdefs.IsInvalidArgument(err))
 
 	boom := errors.New("boom")
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpCreateProcess, Err: boom, Times: 1})
-	_, err = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd"}, false, (&output{}).attach)
+	_, err = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd"}, (&output{}).attach)
 	assert.Check(t, errors.Is(err, boom))
 
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
-	_, err = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd"}, false, (&output{}).attach)
+	_, err = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd"}, (&output{}).attach)
 	assert.Check(t, cerrdefs.IsNotFound(err), "no task")
 	assert.NilError(t, ctr.Delete(e.ctx))
-	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []types.EventType{types.EventCreate, types.EventStart, types.EventExit})
+	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []EventType{EventCreate, EventStart, EventExit})
 }
 
 // createdAt reads a summary's creation time, a time.Time in hcsshim v0.11
 // and a protobuf timestamp from v0.12 on.
-func createdAt(s *types.Summary) time.Time {
+func createdAt(s *runhcs.ProcessDetails) time.Time {
 	switch v := any(s.CreatedAt).(type) {
 	case time.Time:
 		return v

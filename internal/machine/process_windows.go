@@ -69,7 +69,7 @@ func mapError(err error) error {
 // isBrokenPipe tells whether HCS's error under err is ERROR_BROKEN_PIPE,
 // which is what a wait on a process whose system went away gets.
 func isBrokenPipe(err error) bool {
-	return errors.Is(innerError(err), windows.ERROR_BROKEN_PIPE)
+	return errors.Is(InnerError(err), windows.ERROR_BROKEN_PIPE)
 }
 
 // isHandleClose tells whether a wait ended because its handle was closed:
@@ -77,11 +77,11 @@ func isBrokenPipe(err error) bool {
 // Close's unregistering of the notifications wins the race with its own
 // record of the Close. Either is the seam's already closed.
 func isHandleClose(err error) bool {
-	return errors.Is(innerError(err), hcsshim.ErrHandleClose)
+	return errors.Is(InnerError(err), hcsshim.ErrHandleClose)
 }
 
-// innerError is HCS's error under hcsshim's ProcessError or ContainerError.
-func innerError(err error) error {
+// InnerError is HCS's error under hcsshim's ProcessError or ContainerError.
+func InnerError(err error) error {
 	var perr *hcsshim.ProcessError
 	if errors.As(err, &perr) {
 		err = perr.Err

@@ -1,4 +1,4 @@
-package core
+package machine_test
 
 import (
 	"context"
@@ -13,24 +13,36 @@ import (
 	"time"
 
 	"github.com/Microsoft/hcsshim"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/windows"
 	"gotest.tools/v3/assert"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/core"
+	"github.com/libcontainerd-windows/local/internal/hcsfake"
+	"github.com/libcontainerd-windows/local/internal/machine"
 )
 
 // For every spec of the corpus, the document we build and the hcsshim
 // document the binding converts it to are the same JSON: HCS receives what
 // the golden files show.
 func TestHcsshimDocumentsMatchTheGoldenCorpus(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "..", "testdata", "specs", "*.json"))
+	assert.NilError(t, err)
+	// The golden documents' host (testdata/specs/README.md).
+	host := hcsfake.New(2, `C:\layers\base\UtilityVM`, `C:\layers\upper\UtilityVM`)
 	checked := 0
-	for _, file := range goldenSpecs(t) {
-		config, process, err := Documents(context.Background(), strings.TrimSuffix(filepath.Base(file), ".json"), readSpec(t, file), goldenHost())
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		assert.NilError(t, err)
+		var spec *specs.Spec
+		assert.NilError(t, json.Unmarshal(data, &spec))
+		config, process, err := core.Documents(context.Background(), strings.TrimSuffix(filepath.Base(file), ".json"), spec, host)
 		if err != nil {
 			continue
 		}
-		assert.Equal(t, mustJSON(t, toHcsshimContainerConfig(config)), mustJSON(t, config), file)
-		assert.Equal(t, mustJSON(t, toHcsshimProcessConfig(process)), mustJSON(t, process), file)
+		assert.Equal(t, mustJSON(t, machine.ToHcsshimContainerConfig(config)), mustJSON(t, config), file)
+		assert.Equal(t, mustJSON(t, machine.ToHcsshimProcessConfig(process)), mustJSON(t, process), file)
 		checked++
 	}
 	t.Logf("%d documents checked", checked)
@@ -42,11 +54,11 @@ func TestHcsshimDocumentsMatchTheGoldenCorpus(t *testing.T) {
 func TestConversionsCopyEveryField(t *testing.T) {
 	var config hcs.ContainerConfig
 	fill(reflect.ValueOf(&config).Elem())
-	assert.Equal(t, mustJSON(t, toHcsshimContainerConfig(&config)), mustJSON(t, &config))
+	assert.Equal(t, mustJSON(t, machine.ToHcsshimContainerConfig(&config)), mustJSON(t, &config))
 
 	var process hcs.ProcessConfig
 	fill(reflect.ValueOf(&process).Elem())
-	assert.Equal(t, mustJSON(t, toHcsshimProcessConfig(&process)), mustJSON(t, &process))
+	assert.Equal(t, mustJSON(t, machine.ToHcsshimProcessConfig(&process)), mustJSON(t, &process))
 
 }
 
@@ -120,7 +132,7 @@ func TestMapError(t *testing.T) {
 		{"other", &hcsshim.ProcessError{Err: syscall.Errno(5)}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			mapped := mapError(tc.err)
+			mapped := machine.MapError(tc.err)
 			assert.Equal(t, mapped.Error(), tc.err.Error(), "the original text")
 			var perr *hcsshim.ProcessError
 			var cerr *hcsshim.ContainerError
@@ -135,11 +147,11 @@ func TestMapError(t *testing.T) {
 			}
 		})
 	}
-	assert.NilError(t, mapError(nil))
+	assert.NilError(t, machine.MapError(nil))
 }
 
 func TestMachineHostFacts(t *testing.T) {
-	host, err := MachineHost()
+	host, err := machine.Host()
 	assert.NilError(t, err)
 	assert.Check(t, host.NumCPU() > 0)
 	exe, err := os.Executable()
