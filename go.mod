@@ -5,7 +5,6 @@ go 1.21
 require (
 	github.com/Microsoft/hcsshim v0.11.4
 	github.com/containerd/containerd v1.7.16
-	github.com/containerd/errdefs v1.0.0
 	github.com/containerd/log v0.1.0
 	github.com/opencontainers/runtime-spec v1.2.0
 	go.uber.org/goleak v1.3.0

@@ -5,7 +5,6 @@ go 1.26.0
 require (
 	github.com/Microsoft/hcsshim v0.13.0
 	github.com/containerd/containerd v1.7.35
-	github.com/containerd/errdefs v1.0.0
 	github.com/containerd/log v0.2.0
 	github.com/opencontainers/runtime-spec v1.2.1
 	go.uber.org/goleak v1.3.0
@@ -21,6 +20,7 @@ require (
 	github.com/containerd/cgroups/v3 v3.0.3 // indirect
 	github.com/containerd/containerd/api v1.8.0 // indirect
 	github.com/containerd/continuity v0.4.4 // indirect
+	github.com/containerd/errdefs v1.0.0 // indirect
 	github.com/containerd/errdefs/pkg v0.3.0 // indirect
 	github.com/containerd/fifo v1.1.0 // indirect
 	github.com/containerd/platforms v0.2.1 // indirect

@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"github.com/containerd/log"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -120,7 +119,7 @@ func (h *hostFlags) host() (host hcs.Host, notice string, err error) {
 		if err == nil {
 			return host, "", nil
 		}
-		if !cerrdefs.IsNotImplemented(err) {
+		if !hasClass[interface{ NotImplemented() }](err) {
 			return nil, "", err
 		}
 		notice = "no HCS on " + runtime.GOOS + ": the in-memory HCS simulates the processes, and its layer IDs are stand-ins (the real NameToGuid lives in vmcompute.dll)"
@@ -283,11 +282,11 @@ func describe(err error) string {
 		is   func(error) bool
 		name string
 	}{
-		{cerrdefs.IsInvalidArgument, "invalid parameter"},
-		{cerrdefs.IsNotFound, "not found"},
-		{cerrdefs.IsConflict, "conflict"},
-		{cerrdefs.IsNotModified, "not modified"},
-		{cerrdefs.IsNotImplemented, "not implemented"},
+		{hasClass[interface{ InvalidParameter() }], "invalid parameter"},
+		{hasClass[interface{ NotFound() }], "not found"},
+		{hasClass[interface{ Conflict() }], "conflict"},
+		{hasClass[interface{ NotModified() }], "not modified"},
+		{hasClass[interface{ NotImplemented() }], "not implemented"},
 	} {
 		if c.is(err) {
 			return "error (" + c.name + "): " + err.Error()
@@ -295,6 +294,15 @@ func describe(err error) string {
 	}
 	return "error: " + err.Error()
 }
+
+// hasClass reports whether err or an error it wraps has class C's method,
+// as moby's errdefs finds the backend's classes.
+func hasClass[C any](err error) bool {
+	var c C
+	return errors.As(err, &c)
+}
+
+func isInvalidParameter(err error) bool { return hasClass[interface{ InvalidParameter() }](err) }
 
 func configMain(ctx context.Context, args []string, s streams) int {
 	fs := newFlagSet("config", s)
@@ -326,7 +334,7 @@ func configMain(ctx context.Context, args []string, s streams) int {
 	if err != nil {
 		fmt.Fprintln(s.stderr, describe(err))
 		fmt.Fprint(s.stderr, utilityVMHint(err, host))
-		if cerrdefs.IsInvalidArgument(err) {
+		if isInvalidParameter(err) {
 			return exitUsage
 		}
 		return exitFailure

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/containerd/containerd/cio"
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	local "github.com/libcontainerd-windows/local"
@@ -89,7 +88,7 @@ type runner struct {
 func (r *runner) fail(what string, err error) int {
 	fmt.Fprintf(r.s.stderr, "runspec: %s: %s\n", what, describe(err))
 	fmt.Fprint(r.s.stderr, utilityVMHint(err, r.host))
-	if cerrdefs.IsInvalidArgument(err) {
+	if isInvalidParameter(err) {
 		return exitUsage
 	}
 	return exitRun

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 
@@ -31,7 +30,7 @@ func TestNewContainer(t *testing.T) {
 func TestNewContainerRejectsABadSpecAndCreatesNothing(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.client.NewContainer(e.ctx, "c1", nil)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err))
+	assert.Check(t, isInvalidParameter(err))
 	assert.Check(t, mobyClass[mobyInvalidParameter](err))
 	assert.Equal(t, e.host.Calls(hcsfake.OpCreateSystem), 0)
 	e.client.eventQ.Wait()
@@ -70,7 +69,7 @@ func TestNewContainerStartFails(t *testing.T) {
 func TestVersionIsNotImplemented(t *testing.T) {
 	e := newEnv(t)
 	err := e.client.Version(e.ctx)
-	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	assert.Check(t, isNotImplemented(err))
 	assert.Check(t, mobyClass[mobyNotImplemented](err))
 }
 
@@ -83,14 +82,14 @@ func TestNewClientWithoutHost(t *testing.T) {
 		assert.Check(t, c != nil)
 		return
 	}
-	assert.Check(t, cerrdefs.IsNotImplemented(err), "%v", err)
+	assert.Check(t, isNotImplemented(err), "%v", err)
 	assert.ErrorContains(t, err, "HCS exists only on Windows")
 }
 
 func TestLoadContainerUnknown(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.client.LoadContainer(e.ctx, "nope")
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	assert.Check(t, mobyClass[mobyNotFound](err))
 	assert.Check(t, errors.Is(err, hcs.ErrNotExist), "the cause is kept")
 }
@@ -109,10 +108,10 @@ func TestLoadContainerAfterRestart(t *testing.T) {
 	assert.Equal(t, state, hcsfake.StateStopped)
 
 	_, err = ctr.NewTask(e.ctx, (&output{}).attach)
-	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	assert.Check(t, isNotImplemented(err))
 	assert.Check(t, mobyClass[mobyNotImplemented](err))
 	_, err = ctr.Task(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 
 	assert.NilError(t, ctr.Delete(e.ctx))
 	// The old client's reaper saw its task end when the system was

@@ -10,8 +10,6 @@ import (
 	"github.com/containerd/log"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
-	cerrdefs "github.com/containerd/errdefs"
-
 	"github.com/libcontainerd-windows/local/hcs"
 )
 
@@ -105,7 +103,7 @@ func (ctr *Container) claimStart() (hcs.System, error) {
 		return nil, notImplemented(errors.New("a restored container cannot be started"))
 	case ctr.task != nil || ctr.starting:
 		// moby's error, wrapping containerd's sentinel.
-		return nil, notModified(wrapSentinel(cerrdefs.ErrAlreadyExists))
+		return nil, notModified(errSentinelAlreadyExists)
 	case ctr.system == nil:
 		return nil, ctr.errNotFound()
 	}
@@ -118,7 +116,7 @@ func (ctr *Container) Task(context.Context) (*Task, error) {
 	ctr.mu.Lock()
 	defer ctr.mu.Unlock()
 	if ctr.task == nil {
-		return nil, notFound(wrapSentinel(cerrdefs.ErrNotFound)) // moby's error
+		return nil, notFound(errSentinelNotFound) // moby's error
 	}
 	return ctr.task, nil
 }
@@ -128,7 +126,7 @@ func (ctr *Container) Task(context.Context) (*Task, error) {
 // lets the restore go on, as in moby.
 // This is its error.
 func (ctr *Container) AttachTask(context.Context) error {
-	return notFound(wrapSentinel(cerrdefs.ErrNotImplemented)) // moby's error
+	return notFound(errSentinelNotImplemented) // moby's error
 }
 
 // Delete shuts the compute system down, waiting up to the shutdown timeout,

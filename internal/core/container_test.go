@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -47,16 +46,16 @@ func TestContainerLifecycle(t *testing.T) {
 	assert.NilError(t, err)
 	assert.Equal(t, exitStatus.Code, uint32(3))
 	_, err = ctr.Task(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	assert.Check(t, mobyClass[mobyNotFound](err))
 	_, err = tsk.Delete(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err), "a deleted task is gone")
+	assert.Check(t, isNotFound(err), "a deleted task is gone")
 
 	assert.NilError(t, ctr.Delete(e.ctx))
 	assert.Check(t, is.Len(e.host.Systems(), 0))
 	assert.Equal(t, e.host.OpenHandles(), 0)
 	err = ctr.Delete(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	assert.Check(t, mobyClass[mobyNotFound](err))
 
 	// The task's process document is the translation of the spec.
@@ -73,9 +72,9 @@ func TestNewTaskTwice(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "cmd"))
 	_, err := ctr.NewTask(e.ctx, (&output{}).attach)
-	assert.Check(t, cerrdefs.IsNotModified(err))
+	assert.Check(t, isNotModified(err))
 	assert.Check(t, mobyClass[mobyNotModified](err))
-	assert.Check(t, cerrdefs.IsAlreadyExists(err), "moby's cause is kept")
+	assert.Check(t, errors.Is(err, errSentinelAlreadyExists), "moby's cause is kept")
 	assert.Error(t, err, "already exists")
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
@@ -86,7 +85,7 @@ func TestNewTaskAfterDelete(t *testing.T) {
 	ctr := e.create("c1", spec(t, "cmd"))
 	assert.NilError(t, ctr.Delete(e.ctx))
 	_, err := ctr.NewTask(e.ctx, (&output{}).attach)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 }
 
 // A failure before the process exists leaves no task and no trace; the
@@ -99,7 +98,7 @@ func TestNewTaskCreateProcessFails(t *testing.T) {
 	_, err := ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.Check(t, errors.Is(err, boom))
 	_, err = ctr.Task(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 
 	tsk, err := ctr.NewTask(e.ctx, (&output{}).attach)
 	assert.NilError(t, err)
@@ -132,7 +131,7 @@ func TestNewTaskFailsAfterTheProcessStarted(t *testing.T) {
 			assert.Equal(t, e.host.Calls(hcsfake.OpProcessKill), 1)
 			e.host.AwaitOpenHandles(1) // the container's; the process was released
 			_, err = ctr.Task(e.ctx)
-			assert.Check(t, cerrdefs.IsNotFound(err))
+			assert.Check(t, isNotFound(err))
 			assert.NilError(t, ctr.Delete(e.ctx), "no task blocks the delete")
 			e.client.eventQ.Wait()
 			assert.DeepEqual(t, eventTypes(e.rec.stream("c1")), []EventType{EventCreate})
@@ -158,10 +157,10 @@ func TestNewTaskDoesNotHoldTheLockDuringAttach(t *testing.T) {
 	}()
 	<-attaching
 	_, err := ctr.Task(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	_, err = ctr.NewTask(e.ctx, (&output{}).attach)
-	assert.Check(t, cerrdefs.IsNotModified(err))
-	assert.Check(t, cerrdefs.IsConflict(ctr.Delete(e.ctx)))
+	assert.Check(t, isNotModified(err))
+	assert.Check(t, isConflict(ctr.Delete(e.ctx)))
 	close(release)
 	assert.NilError(t, <-done)
 
@@ -175,9 +174,9 @@ func TestAttachTaskIsNotFound(t *testing.T) {
 	e := newEnv(t)
 	ctr := e.create("c1", spec(t, "cmd"))
 	err := ctr.AttachTask(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	assert.Check(t, mobyClass[mobyNotFound](err))
-	assert.Check(t, cerrdefs.IsNotImplemented(err), "moby's cause is kept")
+	assert.Check(t, errors.Is(err, errSentinelNotImplemented), "moby's cause is kept")
 	assert.Error(t, err, "not implemented")
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
@@ -186,7 +185,7 @@ func TestDeleteWhileTheTaskRuns(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	err := ctr.Delete(e.ctx)
-	assert.Check(t, cerrdefs.IsConflict(err))
+	assert.Check(t, isConflict(err))
 	assert.Check(t, mobyClass[mobyConflict](err))
 	assert.NilError(t, tsk.Kill(e.ctx, 15))
 	e.rec.await("c1", 3)
@@ -255,7 +254,7 @@ func TestDeleteCloseFails(t *testing.T) {
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpClose, Err: boom, Times: 1})
 	err := ctr.Delete(e.ctx)
 	assert.Check(t, errors.Is(err, boom))
-	assert.Check(t, cerrdefs.IsNotFound(ctr.Delete(e.ctx)), "the container is gone for the client")
+	assert.Check(t, isNotFound(ctr.Delete(e.ctx)), "the container is gone for the client")
 }
 
 // After a SIGKILL, Delete does not ask for a shutdown: it waits for the
@@ -287,7 +286,7 @@ func TestPanickingAttachStdio(t *testing.T) {
 		mustPanic(t, func() { _, _ = ctr.NewTask(e.ctx, panics) })
 		e.host.AwaitOpenHandles(1) // the system's only: the process was released
 		_, err := ctr.Task(e.ctx)
-		assert.Check(t, cerrdefs.IsNotFound(err), "no task recorded")
+		assert.Check(t, isNotFound(err), "no task recorded")
 		assert.NilError(t, ctr.Delete(e.ctx))
 		assert.DeepEqual(t, eventTypes(e.rec.await("c1", 1)), []EventType{EventCreate})
 	})
@@ -332,7 +331,7 @@ func TestCallsRacingDelete(t *testing.T) {
 			assert.NilError(t, ctr.Delete(e.ctx))
 			close(hang)
 			err := <-done
-			assert.Check(t, cerrdefs.IsNotFound(err), "%v", err)
+			assert.Check(t, isNotFound(err), "%v", err)
 			assert.Error(t, err, `container "c1" not found`)
 			assert.Check(t, !errors.Is(err, hcs.ErrAlreadyClosed))
 		})

@@ -3,16 +3,15 @@ package core
 import (
 	"errors"
 
-	cerrdefs "github.com/containerd/errdefs"
-
 	"github.com/libcontainerd-windows/local/hcs"
 )
 
 // The error classes an engine tests for. Each wrapper keeps its cause's text
 // and chain and adds the class two ways: moby's errdefs duck-typed method
-// (NotFound(), Conflict(), ...), and errors.Is against the sentinel of
-// github.com/containerd/errdefs and its aliases (see AliasSentinel), which
-// the IsX helpers of the errdefs packages test.
+// (NotFound(), Conflict(), ...), which github.com/containerd/errdefs from
+// v0.3.0 reads too, and errors.Is against the sentinels its front
+// recognises for the class (see Recognize), which the IsX helpers of
+// containerd's errdefs packages test.
 
 type errInvalidParameter struct{ error }
 type errNotFound struct{ error }
@@ -32,36 +31,46 @@ func (e errConflict) Unwrap() error         { return e.error }
 func (e errNotModified) Unwrap() error      { return e.error }
 func (e errNotImplemented) Unwrap() error   { return e.error }
 
-func (errInvalidParameter) Is(target error) bool { return means(cerrdefs.ErrInvalidArgument, target) }
-func (errNotFound) Is(target error) bool         { return means(cerrdefs.ErrNotFound, target) }
-func (errConflict) Is(target error) bool         { return means(cerrdefs.ErrConflict, target) }
-func (errNotModified) Is(target error) bool      { return means(cerrdefs.ErrNotModified, target) }
-func (errNotImplemented) Is(target error) bool   { return means(cerrdefs.ErrNotImplemented, target) }
+func (errInvalidParameter) Is(target error) bool { return InvalidParameter.means(target) }
+func (errNotFound) Is(target error) bool         { return NotFound.means(target) }
+func (errConflict) Is(target error) bool         { return Conflict.means(target) }
+func (errNotModified) Is(target error) bool      { return NotModified.means(target) }
+func (errNotImplemented) Is(target error) bool   { return NotImplemented.means(target) }
 
-// aliases maps a sentinel of github.com/containerd/errdefs to the sentinels
-// of other packages that mean the same. Invariants: written only by
-// AliasSentinel during package initialisation, read-only after.
-var aliases = map[error][]error{}
+// Kind is what an errdefs sentinel means: one of the error classes, or
+// AlreadyExists, a sentinel moby returns as a cause.
+type Kind int
 
-// AliasSentinel makes the classes and the wrapped sentinels whose
-// github.com/containerd/errdefs sentinel is sentinel also answer errors.Is
-// for alias. The front of moby v26 and v27 calls it from an init function
-// for the sentinels of containerd 1.7's own errdefs package, which are
-// distinct values up to v1.7.18 (moby v26.1.3 pins v1.7.16) and aliases of
-// github.com/containerd/errdefs from v1.7.19 on.
-func AliasSentinel(sentinel, alias error) {
-	if alias != sentinel {
-		aliases[sentinel] = append(aliases[sentinel], alias)
+// The kinds.
+const (
+	InvalidParameter Kind = iota
+	NotFound
+	Conflict
+	NotModified
+	NotImplemented
+	AlreadyExists
+	kinds
+)
+
+// sentinels holds, for each kind, the sentinels of the errdefs packages
+// that mean it. Invariants: written only by Recognize during package
+// initialisation, read-only after.
+var sentinels [kinds][]error
+
+// Recognize makes the errors of kind k answer errors.Is for sentinel. Each
+// front calls it from an init function for its line's errdefs packages:
+// the core knows none, so that neither the containerd 1.x nor the 2.x one
+// is linked where the other is used.
+func Recognize(k Kind, sentinel error) {
+	if !k.means(sentinel) {
+		sentinels[k] = append(sentinels[k], sentinel)
 	}
 }
 
-// means reports whether target is sentinel or one of its aliases.
-func means(sentinel, target error) bool {
-	if target == sentinel {
-		return true
-	}
-	for _, a := range aliases[sentinel] {
-		if target == a {
+// means reports whether target is one of k's sentinels.
+func (k Kind) means(target error) bool {
+	for _, s := range sentinels[k] {
+		if target == s {
 			return true
 		}
 	}
@@ -69,15 +78,22 @@ func means(sentinel, target error) bool {
 }
 
 // sentinelError is a containerd sentinel that moby returns as a cause: it
-// reads as the sentinel and answers errors.Is for its aliases too.
-type sentinelError struct{ sentinel error }
+// reads as the sentinel does in every errdefs package and answers errors.Is
+// for the sentinels of its kind.
+type sentinelError struct {
+	kind Kind
+	text string
+}
 
-func (e sentinelError) Error() string        { return e.sentinel.Error() }
-func (e sentinelError) Unwrap() error        { return e.sentinel }
-func (e sentinelError) Is(target error) bool { return means(e.sentinel, target) }
+func (e sentinelError) Error() string        { return e.text }
+func (e sentinelError) Is(target error) bool { return e.kind.means(target) }
 
-// wrapSentinel is sentinel as a cause, where moby wraps one of containerd's.
-func wrapSentinel(sentinel error) error { return sentinelError{sentinel} }
+// The sentinels moby wraps.
+var (
+	errSentinelNotFound       = sentinelError{NotFound, "not found"}
+	errSentinelAlreadyExists  = sentinelError{AlreadyExists, "already exists"}
+	errSentinelNotImplemented = sentinelError{NotImplemented, "not implemented"}
+)
 
 func invalidParameter(err error) error { return errInvalidParameter{err} }
 func notFound(err error) error         { return errNotFound{err} }

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 )
@@ -39,7 +38,7 @@ func FuzzDocuments(f *testing.F) {
 		host := goldenHost()
 		config, process, err := Documents(context.Background(), "fuzz", spec, host)
 		if err != nil {
-			if !cerrdefs.IsInvalidArgument(err) {
+			if !isInvalidParameter(err) {
 				t.Fatalf("an error without the invalid-parameter class: %v", err)
 			}
 			return

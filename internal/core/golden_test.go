@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 	"gotest.tools/v3/golden"
@@ -75,9 +74,9 @@ func renderDocuments(config *hcs.ContainerConfig, process *hcs.ProcessConfig, er
 
 func errorClass(err error) string {
 	switch {
-	case cerrdefs.IsInvalidArgument(err):
+	case isInvalidParameter(err):
 		return "invalid parameter"
-	case cerrdefs.IsNotFound(err):
+	case isNotFound(err):
 		return "not found"
 	default:
 		return "unclassified"
@@ -93,7 +92,7 @@ func TestGoldenDocuments(t *testing.T) {
 			golden.Assert(t, renderDocuments(config, process, err), goldenFile(t, name))
 			if err != nil {
 				// Every rejection of the corpus is the spec's fault.
-				assert.Check(t, cerrdefs.IsInvalidArgument(err), "%v", err)
+				assert.Check(t, isInvalidParameter(err), "%v", err)
 				var ip interface{ InvalidParameter() }
 				assert.Check(t, errors.As(err, &ip), "moby's errdefs sees no invalid parameter in %v", err)
 			}

@@ -214,6 +214,13 @@ func mobyClass[I any](err error) bool {
 	return false
 }
 
+// The classes as moby's errdefs finds them, by their duck-typed methods.
+func isInvalidParameter(err error) bool { return mobyClass[mobyInvalidParameter](err) }
+func isNotFound(err error) bool         { return mobyClass[mobyNotFound](err) }
+func isConflict(err error) bool         { return mobyClass[mobyConflict](err) }
+func isNotModified(err error) bool      { return mobyClass[mobyNotModified](err) }
+func isNotImplemented(err error) bool   { return mobyClass[mobyNotImplemented](err) }
+
 type (
 	mobyNotFound         = interface{ NotFound() }
 	mobyConflict         = interface{ Conflict() }

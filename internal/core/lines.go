@@ -1,10 +1,6 @@
 package core
 
-import (
-	"errors"
-
-	cerrdefs "github.com/containerd/errdefs"
-)
+import "errors"
 
 // Line is what the backend does differently for one range of moby lines.
 // Everything else is the same for all of them; what differs in the API
@@ -39,7 +35,7 @@ type Line struct {
 var (
 	Moby26 = Line{
 		Name:             "moby v26-v27",
-		PauseUnsupported: wrapSentinel(cerrdefs.ErrNotImplemented),
+		PauseUnsupported: errSentinelNotImplemented,
 	}
 	Moby28 = Line{
 		Name:             "moby v28-v29",

@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 
@@ -174,34 +173,34 @@ func (m *model) call(name string, f func() error) error {
 type outcome string
 
 const (
-	ok             outcome = "ok"
-	isNotFound     outcome = "not found"
-	isConflict     outcome = "conflict"
-	isNotModified  outcome = "not modified"
-	isNotImpl      outcome = "not implemented"
-	isInvalid      outcome = "invalid parameter"
-	isDeadline     outcome = "deadline"
-	isUnclassified outcome = "an HCS error"
+	ok              outcome = "ok"
+	outNotFound     outcome = "not found"
+	outConflict     outcome = "conflict"
+	outNotModified  outcome = "not modified"
+	outNotImpl      outcome = "not implemented"
+	outInvalid      outcome = "invalid parameter"
+	outDeadline     outcome = "deadline"
+	outUnclassified outcome = "an HCS error"
 )
 
 func classify(err error) outcome {
 	switch {
 	case err == nil:
 		return ok
-	case cerrdefs.IsNotFound(err):
-		return isNotFound
-	case cerrdefs.IsConflict(err):
-		return isConflict
-	case cerrdefs.IsNotModified(err):
-		return isNotModified
-	case cerrdefs.IsNotImplemented(err):
-		return isNotImpl
-	case cerrdefs.IsInvalidArgument(err):
-		return isInvalid
+	case isNotFound(err):
+		return outNotFound
+	case isConflict(err):
+		return outConflict
+	case isNotModified(err):
+		return outNotModified
+	case isNotImplemented(err):
+		return outNotImpl
+	case isInvalidParameter(err):
+		return outInvalid
 	case errors.Is(err, context.DeadlineExceeded):
-		return isDeadline
+		return outDeadline
 	}
-	return isUnclassified
+	return outUnclassified
 }
 
 // modelContainer is the model of one container: what was asked of it and
@@ -285,7 +284,7 @@ func (a *actor) run(steps int) {
 // the backend takes for a racing Delete's, reads as not found.
 func handleCall(c *modelContainer) []outcome {
 	if c.shaky {
-		return []outcome{ok, isNotFound}
+		return []outcome{ok, outNotFound}
 	}
 	return []outcome{ok}
 }
@@ -294,7 +293,7 @@ func handleCall(c *modelContainer) []outcome {
 func (a *actor) expect(c *modelContainer, name string, err error, allowed ...outcome) outcome {
 	got := classify(err)
 	if c != nil && (c.shaky || c.paused) && contains(allowed, ok) {
-		allowed = append(allowed, isUnclassified)
+		allowed = append(allowed, outUnclassified)
 	}
 	if !contains(allowed, got) {
 		var stream []string
@@ -351,9 +350,9 @@ func (a *actor) step() {
 		err := m.call("NewTask", func() (err error) { t, err = c.ctr.NewTask(ctx, drain); return err })
 		switch {
 		case c.deleted:
-			a.expect(c, "NewTask", err, isNotFound)
+			a.expect(c, "NewTask", err, outNotFound)
 		case c.task != nil && !c.taskDeleted:
-			a.expect(c, "NewTask", err, isNotModified)
+			a.expect(c, "NewTask", err, outNotModified)
 		default:
 			if a.expect(c, "NewTask", err, handleCall(c)...) == ok {
 				c.task, c.taskDeleted = t, false
@@ -395,11 +394,11 @@ func (a *actor) step() {
 		}
 		err := m.call(name, func() error { return f(ctx) })
 		if !c.hyperV {
-			a.expect(c, name, err, isNotImpl)
+			a.expect(c, name, err, outNotImpl)
 			return
 		}
 		// Pausing twice, or resuming what runs, is HCS's invalid state.
-		if a.expect(c, name, err, ok, isUnclassified) == ok {
+		if a.expect(c, name, err, ok, outUnclassified) == ok {
 			if pause {
 				c.pauses++
 			} else {
@@ -418,7 +417,7 @@ func (a *actor) step() {
 		err = m.call("Status", func() error { _, err := c.task.Status(ctx); return err })
 		a.expect(c, "Status", err, ok)
 		err = m.call("Pids", func() error { return c.task.Pids(ctx) })
-		a.expect(c, "Pids", err, isNotImpl)
+		a.expect(c, "Pids", err, outNotImpl)
 	case op < 58:
 		if c.task == nil || c.taskDeleted {
 			return
@@ -428,11 +427,11 @@ func (a *actor) step() {
 		err := m.call("Task.Delete", func() error { _, err := c.task.Delete(ctx); return err })
 		switch {
 		case c.deleted && exits < c.starts:
-			a.expect(c, "Task.Delete", err, isConflict, isNotFound)
+			a.expect(c, "Task.Delete", err, outConflict, outNotFound)
 		case exits == c.starts:
 			a.expect(c, "Task.Delete", err, ok)
 		default:
-			a.expect(c, "Task.Delete", err, ok, isConflict)
+			a.expect(c, "Task.Delete", err, ok, outConflict)
 		}
 		if err == nil {
 			c.taskDeleted = true
@@ -445,8 +444,8 @@ func (a *actor) step() {
 		err := m.call("ForceDelete", func() error { return c.task.ForceDelete(fctx) })
 		cancel()
 		if c.deleted {
-			a.expect(c, "ForceDelete", err, ok, isNotFound, isDeadline)
-		} else if a.expect(c, "ForceDelete", err, ok, isDeadline) == ok {
+			a.expect(c, "ForceDelete", err, ok, outNotFound, outDeadline)
+		} else if a.expect(c, "ForceDelete", err, ok, outDeadline) == ok {
 			c.taskDeleted = true
 		}
 		c.shaky = true
@@ -455,14 +454,14 @@ func (a *actor) step() {
 		err := m.call("Container.Delete", func() error { return c.ctr.Delete(ctx) })
 		switch {
 		case c.deleted:
-			a.expect(c, "Container.Delete", err, isNotFound)
+			a.expect(c, "Container.Delete", err, outNotFound)
 		case c.task != nil && !c.taskDeleted && exits < c.starts:
-			a.expect(c, "Container.Delete", err, isConflict, ok)
+			a.expect(c, "Container.Delete", err, outConflict, ok)
 		default:
 			a.expect(c, "Container.Delete", err, ok)
 		}
 		// Delete releases the container even when HCS fails it.
-		if classify(err) == ok || classify(err) == isUnclassified {
+		if classify(err) == ok || classify(err) == outUnclassified {
 			c.deleted = true
 		}
 	case op < 74:
@@ -519,17 +518,17 @@ func (a *actor) restore(c *modelContainer) {
 	var loaded *Container
 	err := m.call("LoadContainer", func() (err error) { loaded, err = fresh.LoadContainer(context.Background(), c.id); return err })
 	if c.deleted || !c.created {
-		a.expect(c, "LoadContainer", err, isNotFound)
+		a.expect(c, "LoadContainer", err, outNotFound)
 		return
 	}
 	allowed := []outcome{ok}
 	if c.shaky {
-		allowed = append(allowed, isNotFound) // a fault on OpenContainer
+		allowed = append(allowed, outNotFound) // a fault on OpenContainer
 	}
 	if a.expect(c, "LoadContainer", err, allowed...) == ok {
 		c.loaded = append(c.loaded, loaded)
 		err := m.call("NewTask(loaded)", func() error { _, err := loaded.NewTask(context.Background(), drain); return err })
-		a.expect(c, "NewTask(loaded)", err, isNotImpl)
+		a.expect(c, "NewTask(loaded)", err, outNotImpl)
 	}
 	c.shaky = true
 }
@@ -545,26 +544,26 @@ func (a *actor) processCall(c *modelContainer) {
 	p := c.processes[id]
 	exited := c.exitsSeen(m.rec, id) > 0
 	// A call may meet the process between its exit and its reaping.
-	live := []outcome{ok, isNotFound, isUnclassified}
+	live := []outcome{ok, outNotFound, outUnclassified}
 	switch a.r.Intn(5) {
 	case 0:
 		err := m.call("Process.Kill", func() error { return p.Kill(ctx, syscall.SIGKILL) })
 		if exited {
-			a.expect(c, "Process.Kill", err, isNotFound)
+			a.expect(c, "Process.Kill", err, outNotFound)
 		} else {
 			a.expect(c, "Process.Kill", err, live...)
 		}
 	case 1:
 		err := m.call("Process.Resize", func() error { return p.Resize(ctx, 80, 25) })
 		if exited {
-			a.expect(c, "Process.Resize", err, isNotFound)
+			a.expect(c, "Process.Resize", err, outNotFound)
 		} else {
 			a.expect(c, "Process.Resize", err, live...) // no console: HCS's invalid state
 		}
 	case 2:
 		err := m.call("Process.CloseStdin", func() error { return p.CloseStdin(ctx) })
 		if exited {
-			a.expect(c, "Process.CloseStdin", err, isNotFound)
+			a.expect(c, "Process.CloseStdin", err, outNotFound)
 		} else {
 			a.expect(c, "Process.CloseStdin", err, live...)
 		}
@@ -573,7 +572,7 @@ func (a *actor) processCall(c *modelContainer) {
 		if exited {
 			a.expect(c, "Process.Delete", err, ok)
 		} else {
-			a.expect(c, "Process.Delete", err, ok, isConflict)
+			a.expect(c, "Process.Delete", err, ok, outConflict)
 		}
 	default:
 		_ = m.call("Process.Pid", func() error { _ = p.Pid(); return nil })
@@ -624,7 +623,7 @@ func (a *actor) cleanUp(c *modelContainer) {
 	m.host.ClearFaultsOf(c.id)
 	if c.task != nil && !c.taskDeleted {
 		err := m.call("cleanup ForceDelete", func() error { return c.task.ForceDelete(ctx) })
-		a.expect(c, "cleanup ForceDelete", err, ok, isNotFound)
+		a.expect(c, "cleanup ForceDelete", err, ok, outNotFound)
 	}
 	if c.created && !c.deleted {
 		err := m.call("cleanup Delete", func() error { return c.ctr.Delete(ctx) })
@@ -632,7 +631,7 @@ func (a *actor) cleanUp(c *modelContainer) {
 	}
 	for _, l := range c.loaded {
 		err := m.call("cleanup Delete(loaded)", func() error { return l.Delete(ctx) })
-		a.expect(c, "cleanup Delete(loaded)", err, ok, isNotFound, isUnclassified)
+		a.expect(c, "cleanup Delete(loaded)", err, ok, outNotFound, outUnclassified)
 	}
 	// A Delete whose shutdown and terminate both failed (two faults) leaves
 	// the system running, as HCS would; stop it as an operator would, so

@@ -3,7 +3,6 @@ package core
 import (
 	"testing"
 
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 
@@ -15,11 +14,11 @@ import (
 // a nil context for an empty one.
 func TestNilAndZeroArguments(t *testing.T) {
 	_, err := NewClient(Logger(nil), Moby26, nil)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil Backend: %v", err)
+	assert.Check(t, isInvalidParameter(err), "nil Backend: %v", err)
 	_, _, err = Documents(nil, "", nil, nil)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil host: %v", err)
+	assert.Check(t, isInvalidParameter(err), "nil host: %v", err)
 	_, _, err = Documents(nil, "", nil, goldenHost())
-	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil spec: %v", err)
+	assert.Check(t, isInvalidParameter(err), "nil spec: %v", err)
 	assert.NilError(t, hcs.WithClass(nil, nil))
 
 	e := newEnv(t)
@@ -27,37 +26,37 @@ func TestNilAndZeroArguments(t *testing.T) {
 	assert.NilError(t, err)
 	t.Cleanup(c.eventQ.Wait)
 	err = c.Version(nil)
-	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	assert.Check(t, isNotImplemented(err))
 	_, err = c.NewContainer(nil, "", nil)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err))
+	assert.Check(t, isInvalidParameter(err))
 	_, err = c.LoadContainer(nil, "")
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 
 	ctr, err := c.NewContainer(nil, "c1", spec(t, "ping -t localhost"))
 	assert.NilError(t, err)
 	_, err = ctr.NewTask(nil, nil)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil attachStdio: %v", err)
+	assert.Check(t, isInvalidParameter(err), "nil attachStdio: %v", err)
 	_, err = ctr.Task(nil)
-	assert.Check(t, cerrdefs.IsNotFound(err), "no task recorded")
+	assert.Check(t, isNotFound(err), "no task recorded")
 	err = ctr.AttachTask(nil)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	e.host.AwaitOpenHandles(1) // the process was released
 
 	tsk, err := ctr.NewTask(nil, (&output{}).attach)
 	assert.NilError(t, err)
 	_, err = tsk.Exec(nil, "", nil, (&output{}).attach)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil process spec: %v", err)
+	assert.Check(t, isInvalidParameter(err), "nil process spec: %v", err)
 	_, err = tsk.Exec(nil, "", &specs.Process{}, nil)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err), "nil attachStdio: %v", err)
+	assert.Check(t, isInvalidParameter(err), "nil attachStdio: %v", err)
 	e.host.AwaitOpenHandles(2) // the system's and the task's
 	proc, err := tsk.Exec(nil, "", &specs.Process{CommandLine: "cmd /c exit 0"}, (&output{}).attach)
 	assert.NilError(t, err)
 	<-proc.waitCh
 	_, err = proc.Delete(nil)
 	assert.NilError(t, err)
-	assert.Check(t, cerrdefs.IsNotFound(proc.Kill(nil, 0)))
-	assert.Check(t, cerrdefs.IsNotFound(proc.Resize(nil, 0, 0)))
-	assert.Check(t, cerrdefs.IsNotFound(proc.CloseStdin(nil)))
+	assert.Check(t, isNotFound(proc.Kill(nil, 0)))
+	assert.Check(t, isNotFound(proc.Resize(nil, 0, 0)))
+	assert.Check(t, isNotFound(proc.CloseStdin(nil)))
 	assert.NilError(t, tsk.Kill(nil, 0))
 	<-tsk.waitCh
 	_ = tsk.Resize(nil, 0, 0)
@@ -67,9 +66,9 @@ func TestNilAndZeroArguments(t *testing.T) {
 	_ = tsk.Pids(nil)
 	_ = tsk.Pause(nil)
 	_ = tsk.Resume(nil)
-	assert.Check(t, cerrdefs.IsNotImplemented(tsk.CreateCheckpoint(nil, "", false)))
+	assert.Check(t, isNotImplemented(tsk.CreateCheckpoint(nil, "", false)))
 	assert.NilError(t, tsk.ForceDelete(nil))
 	_, err = tsk.Delete(nil)
-	assert.Check(t, cerrdefs.IsNotFound(err), "deleted already")
+	assert.Check(t, isNotFound(err), "deleted already")
 	assert.NilError(t, ctr.Delete(nil))
 }

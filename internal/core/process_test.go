@@ -8,7 +8,6 @@ import (
 	"syscall"
 	"testing"
 
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -56,7 +55,7 @@ func TestProcessCloseStdin(t *testing.T) {
 	stdout, _ := out.wait()
 	assert.Equal(t, stdout, "")
 	e.rec.await("c1", 5)
-	assert.Check(t, cerrdefs.IsNotFound(proc.CloseStdin(e.ctx)), "reaped")
+	assert.Check(t, isNotFound(proc.CloseStdin(e.ctx)), "reaped")
 	cleanUp(t, e, ctr, tsk)
 }
 
@@ -91,14 +90,14 @@ func TestProcessResize(t *testing.T) {
 	assert.Check(t, docs[1].EmulateConsole && !docs[1].CreateStdErrPipe)
 	cleanUp(t, e, ctr, tsk)
 	e.rec.await("c1", 6) // both exits: the exec was reaped
-	assert.Check(t, cerrdefs.IsNotFound(proc.Resize(e.ctx, 1, 1)))
+	assert.Check(t, isNotFound(proc.Resize(e.ctx, 1, 1)))
 }
 
 func TestProcessKillAndDelete(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, proc, _ := startExec(t, e, &specs.Process{CommandLine: "ping -t localhost"})
 	_, err := proc.Delete(e.ctx)
-	assert.Check(t, cerrdefs.IsConflict(err))
+	assert.Check(t, isConflict(err))
 	assert.Check(t, mobyClass[mobyConflict](err))
 	canceled, cancel := context.WithCancel(e.ctx)
 	cancel()
@@ -111,7 +110,7 @@ func TestProcessKillAndDelete(t *testing.T) {
 	status, err := proc.Delete(e.ctx)
 	assert.NilError(t, err)
 	assert.Equal(t, status.Code, uint32(hcsfake.ExitCodeKilled))
-	assert.Check(t, cerrdefs.IsNotFound(proc.Kill(e.ctx, 9)), "reaped")
+	assert.Check(t, isNotFound(proc.Kill(e.ctx, 9)), "reaped")
 	cleanUp(t, e, ctr, tsk)
 }
 
@@ -125,7 +124,7 @@ func TestProcessCallsRacingTheReaper(t *testing.T) {
 		e.host.Inject(hcsfake.Fault{Op: op, Err: closed, Times: 1})
 	}
 	for _, err := range []error{proc.Kill(e.ctx, 9), proc.Resize(e.ctx, 1, 1), proc.CloseStdin(e.ctx)} {
-		assert.Check(t, cerrdefs.IsNotFound(err), "%v", err)
+		assert.Check(t, isNotFound(err), "%v", err)
 		assert.Check(t, !errors.Is(err, hcs.ErrAlreadyClosed))
 	}
 	cleanUp(t, e, ctr, tsk)

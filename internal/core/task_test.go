@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	cerrdefs "github.com/containerd/errdefs"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
@@ -64,7 +63,7 @@ func TestKillAfterDelete(t *testing.T) {
 	e.rec.await("c1", 3)
 	_, err := tsk.Delete(e.ctx)
 	assert.NilError(t, err)
-	assert.Check(t, cerrdefs.IsNotFound(tsk.Kill(e.ctx, syscall.SIGKILL)))
+	assert.Check(t, isNotFound(tsk.Kill(e.ctx, syscall.SIGKILL)))
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
 
@@ -104,7 +103,7 @@ func TestPauseResumeProcessIsolation(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	for _, err := range []error{tsk.Pause(e.ctx), tsk.Resume(e.ctx)} {
-		assert.Check(t, cerrdefs.IsNotImplemented(err))
+		assert.Check(t, isNotImplemented(err))
 		assert.Check(t, mobyClass[mobyNotImplemented](err))
 	}
 	assert.Equal(t, e.host.Calls(hcsfake.OpPause), 0)
@@ -124,7 +123,7 @@ func TestPauseFails(t *testing.T) {
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
 	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []EventType{EventCreate, EventStart, EventExit})
-	assert.Check(t, cerrdefs.IsNotFound(tsk.Pause(e.ctx)), "a deleted task")
+	assert.Check(t, isNotFound(tsk.Pause(e.ctx)), "a deleted task")
 }
 
 func TestStatsAndSummary(t *testing.T) {
@@ -150,9 +149,9 @@ func TestStatsAndSummary(t *testing.T) {
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
 	_, _, err = tsk.Stats(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	_, err = tsk.Summary(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 }
 
 func TestStatsAndSummaryErrors(t *testing.T) {
@@ -174,9 +173,9 @@ func TestWhatWindowsDoesNotDo(t *testing.T) {
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	assert.NilError(t, tsk.Start(e.ctx), "a no-op")
 	err := tsk.Pids(e.ctx)
-	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	assert.Check(t, isNotImplemented(err))
 	err = tsk.CreateCheckpoint(e.ctx, "", false)
-	assert.Check(t, cerrdefs.IsNotImplemented(err))
+	assert.Check(t, isNotImplemented(err))
 	assert.ErrorContains(t, err, "Windows: Containers do not support checkpoints")
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
@@ -186,7 +185,7 @@ func TestTaskDelete(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	_, err := tsk.Delete(e.ctx)
-	assert.Check(t, cerrdefs.IsConflict(err))
+	assert.Check(t, isConflict(err))
 	assert.Check(t, mobyClass[mobyConflict](err))
 
 	canceled, cancel := context.WithCancel(e.ctx)
@@ -207,10 +206,10 @@ func TestForceDelete(t *testing.T) {
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	_, err := ctr.Task(e.ctx)
-	assert.Check(t, cerrdefs.IsNotFound(err))
+	assert.Check(t, isNotFound(err))
 	events := e.rec.await("c1", 3)
 	assert.Equal(t, events[2].Info.ExitCode, uint32(hcsfake.DefaultTerminateExitCode))
-	assert.Check(t, cerrdefs.IsNotFound(tsk.ForceDelete(e.ctx)), "already deleted")
+	assert.Check(t, isNotFound(tsk.ForceDelete(e.ctx)), "already deleted")
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
 
@@ -265,7 +264,7 @@ func TestExecErrors(t *testing.T) {
 	e := newEnv(t)
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	_, err := tsk.Exec(e.ctx, "e1", nil, (&output{}).attach)
-	assert.Check(t, cerrdefs.IsInvalidArgument(err))
+	assert.Check(t, isInvalidParameter(err))
 
 	boom := errors.New("boom")
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpCreateProcess, Err: boom, Times: 1})
@@ -274,7 +273,7 @@ func TestExecErrors(t *testing.T) {
 
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	_, err = tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd"}, (&output{}).attach)
-	assert.Check(t, cerrdefs.IsNotFound(err), "no task")
+	assert.Check(t, isNotFound(err), "no task")
 	assert.NilError(t, ctr.Delete(e.ctx))
 	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []EventType{EventCreate, EventStart, EventExit})
 }
