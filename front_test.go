@@ -166,7 +166,8 @@ func (t task) Summary(ctx context.Context) ([]fronttest.Summary, error) {
 		return nil, err
 	}
 	var summary []fronttest.Summary
-	for _, s := range list {
+	for i := range list {
+		s := &list[i]
 		summary = append(summary, fronttest.Summary{ImageName: s.ImageName, ProcessID: s.ProcessID, CreatedAt: fronttest.CreatedAt(s.CreatedAt)})
 	}
 	return summary, nil

@@ -3,6 +3,7 @@ package local
 import (
 	"context"
 
+	runhcs "github.com/Microsoft/hcsshim/cmd/containerd-shim-runhcs-v1/options"
 	"github.com/containerd/containerd"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
@@ -27,17 +28,7 @@ func (t task) Delete(ctx context.Context) (*containerd.ExitStatus, error) {
 // Status reports the task running, paused, or stopped with its exit.
 func (t task) Status(ctx context.Context) (containerd.Status, error) {
 	s, err := t.Task.Status(ctx)
-	if err != nil {
-		return containerd.Status{}, err
-	}
-	status := containerd.Status{Status: containerd.Running}
-	switch s.State {
-	case core.Paused:
-		status.Status = containerd.Paused
-	case core.Stopped:
-		status = containerd.Status{Status: containerd.Stopped, ExitStatus: s.Exit.Code, ExitTime: s.Exit.Time}
-	}
-	return status, nil
+	return containerd.Status{Status: containerd.ProcessStatus(s.State), ExitStatus: s.Exit.Code, ExitTime: s.Exit.Time}, err
 }
 
 // Stats returns the container's statistics.
@@ -58,8 +49,8 @@ func (t task) Summary(ctx context.Context) ([]types.Summary, error) {
 		return nil, err
 	}
 	summary := make([]types.Summary, len(list))
-	for i := range list {
-		summary[i] = types.Summary(list[i])
+	for i, p := range list {
+		core.SetSummary((*runhcs.ProcessDetails)(&summary[i]), p)
 	}
 	return summary, nil
 }

@@ -121,10 +121,10 @@ func (t *Task) Stats(context.Context) (*hcs.Statistics, time.Time, error) {
 	return &s, readAt, nil
 }
 
-// Summary lists the container's processes, for `docker top`, as moby's
-// libcontainerd Summary (runhcs's ProcessDetails): Hyper-V containers'
-// processes are not visible on the host, HCS's list is.
-func (t *Task) Summary(context.Context) ([]runhcs.ProcessDetails, error) {
+// Summary lists the container's processes, for `docker top`: Hyper-V
+// containers' processes are not visible on the host, HCS's list is. A
+// front turns each into its line's Summary with SetSummary.
+func (t *Task) Summary(context.Context) ([]hcs.ProcessListItem, error) {
 	hc, err := t.system()
 	if err != nil {
 		return nil, err
@@ -133,31 +133,28 @@ func (t *Task) Summary(context.Context) ([]runhcs.ProcessDetails, error) {
 	if err != nil {
 		return nil, closedAsGone(err, t.ctr.errNotFound)
 	}
-	summary := make([]runhcs.ProcessDetails, len(list))
-	for i, p := range list {
-		summary[i] = runhcs.ProcessDetails{
-			ImageName:                    p.ImageName,
-			KernelTime_100Ns:             p.KernelTime100ns,
-			MemoryCommitBytes:            p.MemoryCommitBytes,
-			MemoryWorkingSetPrivateBytes: p.MemoryWorkingSetPrivateBytes,
-			MemoryWorkingSetSharedBytes:  p.MemoryWorkingSetSharedBytes,
-			ProcessID:                    p.ProcessId,
-			UserTime_100Ns:               p.UserTime100ns,
-		}
-		setCreatedAt(&summary[i], p.CreateTimestamp)
-	}
-	return summary, nil
+	return list, nil
 }
 
-// setCreatedAt sets a summary's creation time. The field is a time.Time in
-// hcsshim v0.11, which moby v26 pins, and a protobuf timestamp from v0.12
-// on; the type switch compiles against both.
-func setCreatedAt(s *runhcs.ProcessDetails, t time.Time) {
-	switch p := any(&s.CreatedAt).(type) {
+// SetSummary sets s, moby's libcontainerd Summary of a process (runhcs's
+// ProcessDetails), from p. It fills s in place: from hcsshim v0.12 on the
+// type is a protobuf message, which must not be copied.
+func SetSummary(s *runhcs.ProcessDetails, p hcs.ProcessListItem) {
+	s.ImageName = p.ImageName
+	s.KernelTime_100Ns = p.KernelTime100ns
+	s.MemoryCommitBytes = p.MemoryCommitBytes
+	s.MemoryWorkingSetPrivateBytes = p.MemoryWorkingSetPrivateBytes
+	s.MemoryWorkingSetSharedBytes = p.MemoryWorkingSetSharedBytes
+	s.ProcessID = p.ProcessId
+	s.UserTime_100Ns = p.UserTime100ns
+	// CreatedAt is a time.Time in hcsshim v0.11, which moby v26 pins, and
+	// a protobuf timestamp from v0.12 on; the type switch compiles against
+	// both.
+	switch c := any(&s.CreatedAt).(type) {
 	case *time.Time:
-		*p = t
+		*c = p.CreateTimestamp
 	case **timestamppb.Timestamp:
-		*p = timestamppb.New(t)
+		*c = timestamppb.New(p.CreateTimestamp)
 	}
 }
 

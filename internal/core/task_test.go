@@ -138,13 +138,18 @@ func TestStatsAndSummary(t *testing.T) {
 	assert.Check(t, !readAt.IsZero())
 	assert.Equal(t, stats.Memory.UsageCommitBytes, uint64(2*8<<20), "two running processes")
 
-	summary, err := tsk.Summary(e.ctx)
+	list, err := tsk.Summary(e.ctx)
 	assert.NilError(t, err)
-	assert.Assert(t, is.Len(summary, 2))
+	assert.Assert(t, is.Len(list, 2))
+	summary := make([]runhcs.ProcessDetails, len(list))
+	for i, p := range list {
+		SetSummary(&summary[i], p)
+	}
 	assert.Equal(t, summary[0].ImageName, "ping")
 	assert.Equal(t, summary[0].ProcessID, tsk.Pid())
 	assert.Equal(t, summary[1].ImageName, "more.com")
-	assert.Check(t, !createdAt(&summary[1]).IsZero())
+	assert.Check(t, createdAt(&summary[1]).Equal(list[1].CreateTimestamp))
+	assert.Equal(t, summary[1].MemoryCommitBytes, list[1].MemoryCommitBytes)
 
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))

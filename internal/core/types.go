@@ -64,14 +64,15 @@ type Exit struct {
 	Time time.Time
 }
 
-// State is the state of a task as Status reports it.
-type State int
+// State is the state of a task as Status reports it; its strings are
+// containerd's ProcessStatus values.
+type State string
 
 // A task's states.
 const (
-	Running State = iota
-	Paused
-	Stopped
+	Running State = "running"
+	Paused  State = "paused"
+	Stopped State = "stopped"
 )
 
 // Status is a task's state and, once it stopped, its exit.

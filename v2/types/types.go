@@ -1,0 +1,121 @@
+// Package types is moby v28's and v29's libcontainerd API
+// (github.com/docker/docker/libcontainerd/types, and
+// github.com/moby/moby/v2/daemon/internal/libcontainerd/types) with the
+// same names, method sets and string values, over containerd 2, shaped per
+// OS as moby's is, so that an engine switches by changing import paths and still
+// builds for every OS it supports: on Windows Stats carries
+// *hcsshim.Statistics and Resources is empty (types_windows.go); elsewhere
+// Stats carries Metrics and Resources is specs.LinuxResources
+// (types_other.go, moby's types_linux.go).
+package types
+
+import (
+	"context"
+	"syscall"
+	"time"
+
+	"github.com/Microsoft/hcsshim/cmd/containerd-shim-runhcs-v1/options"
+	containerd "github.com/containerd/containerd/v2/client"
+	"github.com/containerd/containerd/v2/pkg/cio"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+)
+
+// EventType is the kind of a lifecycle event.
+type EventType string
+
+// The events a client reports; their strings are moby's.
+const (
+	EventUnknown     EventType = "unknown"
+	EventExit        EventType = "exit"
+	EventOOM         EventType = "oom"
+	EventCreate      EventType = "create"
+	EventStart       EventType = "start"
+	EventExecAdded   EventType = "exec-added"
+	EventExecStarted EventType = "exec-started"
+	EventPaused      EventType = "paused"
+	EventResumed     EventType = "resumed"
+)
+
+// EventInfo describes an event. Pid, ExitCode, ExitedAt and Error are set
+// where the event has them.
+type EventInfo struct {
+	ContainerID string
+	ProcessID   string
+	Pid         uint32
+	ExitCode    uint32
+	ExitedAt    time.Time
+	Error       error
+}
+
+// Backend is implemented by the engine to receive events. Events of one
+// container arrive one at a time, in order.
+type Backend interface {
+	ProcessEvent(containerID string, event EventType, ei EventInfo) error
+}
+
+// Process is a process of a container: its task or an exec.
+type Process interface {
+	// Pid is the process id in the container; 0 once the process exited.
+	Pid() uint32
+	// Kill sends the provided signal to the process.
+	Kill(ctx context.Context, signal syscall.Signal) error
+	// Resize changes the width and height of the process's console.
+	Resize(ctx context.Context, width, height uint32) error
+	// Delete removes the process and returns its exit status.
+	Delete(context.Context) (*containerd.ExitStatus, error)
+}
+
+// Client creates and loads containers.
+type Client interface {
+	Version(ctx context.Context) (containerd.Version, error)
+	// LoadContainer loads a container that already exists on the host.
+	LoadContainer(ctx context.Context, containerID string) (Container, error)
+	// NewContainer creates a container from an OCI spec.
+	NewContainer(ctx context.Context, containerID string, spec *specs.Spec, shim string, runtimeOptions any, opts ...containerd.NewContainerOpts) (Container, error)
+}
+
+// Container is a created container.
+type Container interface {
+	NewTask(ctx context.Context, checkpointDir string, withStdin bool, attachStdio StdioCallback) (Task, error)
+	Task(ctx context.Context) (Task, error)
+	// AttachTask returns the current task for the container and reattaches
+	// to the IO for the running task. If no task exists for the container
+	// a NotFound error is returned.
+	//
+	// Clients must make sure that only one reader is attached to the task.
+	AttachTask(ctx context.Context, attachStdio StdioCallback) (Task, error)
+	// Delete removes the container and associated resources.
+	Delete(context.Context) error
+}
+
+// Task is the container's init process and the handle on the running container.
+type Task interface {
+	Process
+	// Start begins execution of the task.
+	Start(context.Context) error
+	// Pause suspends the execution of the task.
+	Pause(context.Context) error
+	// Resume the execution of the task.
+	Resume(context.Context) error
+	Stats(ctx context.Context) (*Stats, error)
+	// Pids returns a list of system specific process ids inside the task.
+	Pids(context.Context) ([]containerd.ProcessInfo, error)
+	Summary(ctx context.Context) ([]Summary, error)
+	// ForceDelete forcefully kills the task's processes and deletes the task.
+	ForceDelete(context.Context) error
+	// Status returns the executing status of the task.
+	Status(ctx context.Context) (containerd.Status, error)
+	// Exec creates and starts a new process inside the task.
+	Exec(ctx context.Context, processID string, spec *specs.Process, withStdin bool, attachStdio StdioCallback) (Process, error)
+	UpdateResources(ctx context.Context, resources *Resources) error
+	CreateCheckpoint(ctx context.Context, checkpointDir string, exit bool) error
+}
+
+// StdioCallback is called to connect a container's or process's stdio.
+type StdioCallback func(io *cio.DirectIO) (cio.IO, error)
+
+// Summary describes one process of a container, as `docker top` shows it.
+// It is moby's Windows type on every OS (moby's Linux code only builds an
+// empty one). Its CreatedAt is a time.Time in hcsshim v0.11 and a protobuf
+// timestamp from v0.12 on.
+type Summary options.ProcessDetails
