@@ -14,9 +14,9 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"go.uber.org/goleak"
 
-	local "github.com/libcontainerd-windows/local/v2"
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/fronttest"
+	local "github.com/libcontainerd-windows/local/v2"
 	"github.com/libcontainerd-windows/local/v2/types"
 )
 
