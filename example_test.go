@@ -12,7 +12,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	local "github.com/libcontainerd-windows/local"
-	"github.com/libcontainerd-windows/local/internal/hcsfake"
+	"github.com/libcontainerd-windows/local/hcs/memhost"
 	"github.com/libcontainerd-windows/local/types"
 )
 
@@ -33,7 +33,7 @@ func (p printer) ProcessEvent(id string, e types.EventType, ei types.EventInfo) 
 func Example() {
 	ctx := context.Background()
 	backend := printer{exited: make(chan struct{})}
-	client, err := local.NewClient(ctx, nil, "", "moby", backend, local.WithHost(hcsfake.New(2)))
+	client, err := local.NewClient(ctx, nil, "", "moby", backend, local.WithHost(memhost.New(2)))
 	if err != nil {
 		panic(err)
 	}
