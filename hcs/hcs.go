@@ -35,7 +35,9 @@ type Host interface {
 	CreateSystem(id string, config *ContainerConfig) (System, error)
 	// OpenSystem returns a new handle on the existing system id, created by
 	// this process or another (a daemon before its restart), whatever its
-	// state. It answers ErrNotExist when there is no such system. Handles
+	// state. It answers ErrNotExist when there is no such system: one
+	// never created, or one that stopped and whose last handle (its own
+	// or a process's) was closed, whose id CreateSystem takes again. Handles
 	// are independent: closing one leaves the others and the system as
 	// they are.
 	OpenSystem(id string) (System, error)

@@ -338,6 +338,25 @@ var clauses = []clause{
 		must(s.t, sys.Close(), "Close")
 		must(s.t, sys.Wait(), "Wait after Close, the stop seen")
 	}},
+	{"System/a stopped system goes away with its last handle: OpenSystem answers ErrNotExist, its id can be created again", func(s *suite) {
+		sys := s.system()
+		id := s.ids[sys]
+		other, err := s.reopen(sys)
+		must(s.t, err, "OpenSystem")
+		stop(s.t, sys, "Terminate", sys.Terminate)
+		must(s.t, sys.Close(), "Close")
+		again, err := s.host.OpenSystem(id)
+		must(s.t, err, "OpenSystem while another handle is open")
+		s.keep(again, nil)
+		must(s.t, again.Close(), "Close of that handle")
+		must(s.t, other.Close(), "Close of the last handle")
+		_, err = s.host.OpenSystem(id)
+		wantClass(s.t, err, hcs.ErrNotExist, "OpenSystem of a stopped system without handles")
+		recreated, err := s.host.CreateSystem(id, s.cfg.System(s.t, id))
+		must(s.t, err, "CreateSystem of its id again")
+		s.keep(recreated, nil)
+		must(s.t, recreated.Start(), "Start of the new system")
+	}},
 	{"System/Pause and Resume a Hyper-V system", func(s *suite) {
 		if s.cfg.HyperVSystem == nil {
 			s.t.Skip("the host runs no Hyper-V isolated system")

@@ -21,7 +21,10 @@
  *     on a completion port); their exit codes are real;
  *   - statistics and the process list; open of a system another handle
  *     created (restore); a stand-in NameToGuid (the real algorithm is not
- *     public).
+ *     public);
+ *   - a system is gone once it stopped and its last handle (its own or a
+ *     process's) closed: its id can be created again, as `docker start`
+ *     of an exited container does.
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
@@ -92,6 +95,7 @@ struct system {
     int hyperv;
     enum state state;
     int stopping;
+    int handles; /* open handles on it and on its processes */
     struct process *processes;
     struct system *next;
 };
@@ -330,6 +334,7 @@ static struct system *find_system(PCWSTR id) {
 
 static struct handle *new_handle(struct system *sys, struct process *proc) {
     open_handles++;
+    sys->handles++;
     struct handle *h = calloc(1, sizeof *h);
     h->is_process = proc != NULL;
     h->sys = sys;
@@ -390,6 +395,19 @@ __declspec(dllexport) HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, void **syst
     return S_OK;
 }
 
+/* forget_if_gone takes a stopped system without handles off the list:
+ * HCS has deleted it. It stays allocated for the closed handles that still
+ * point at it. lock is held. */
+static void forget_if_gone(struct system *s) {
+    if (s->state != STOPPED || s->handles > 0)
+        return;
+    for (struct system **at = &systems; *at; at = &(*at)->next)
+        if (*at == s) {
+            *at = s->next;
+            return;
+        }
+}
+
 /* close_handle closes a system's handle or a process's; closing twice is
  * not an error. */
 static HRESULT close_handle(struct handle *h, int is_process) {
@@ -397,6 +415,8 @@ static HRESULT close_handle(struct handle *h, int is_process) {
     if (h && h->is_process == is_process && !h->closed) {
         h->closed = 1;
         open_handles--;
+        h->sys->handles--;
+        forget_if_gone(h->sys);
     }
     LeaveCriticalSection(&lock);
     return S_OK;
@@ -462,6 +482,7 @@ static DWORD WINAPI finish_stop(void *arg) {
     s->state = STOPPED;
     s->stopping = 0;
     notify_exit(s, NULL);
+    forget_if_gone(s);
     LeaveCriticalSection(&lock);
     return 0;
 }
