@@ -1,9 +1,7 @@
 package core
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"io"
 	"os"
@@ -16,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 	"gotest.tools/v3/assert"
 
+	"github.com/libcontainerd-windows/local/internal/fronttest"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
 )
 
@@ -155,37 +154,19 @@ func (e *env) start(id string, s *specs.Spec) (*Container, *Task, *output) {
 }
 
 // output captures a process's stdout and stderr through the stdio the
-// engine receives.
+// engine receives, as the fronts' suite does.
 type output struct {
-	stdin          io.WriteCloser
-	wg             sync.WaitGroup
-	stdout, stderr bytes.Buffer
-	stdio          Stdio
+	fronttest.Output
+	stdin io.WriteCloser
 }
 
 func (o *output) attach(stdio Stdio) error {
-	o.stdio, o.stdin = stdio, stdio.Stdin
-	for _, s := range []struct {
-		r   io.Reader
-		buf *bytes.Buffer
-	}{{stdio.Stdout, &o.stdout}, {stdio.Stderr, &o.stderr}} {
-		if s.r == nil {
-			continue
-		}
-		o.wg.Add(1)
-		go func(w io.Writer, r io.Reader) {
-			defer o.wg.Done()
-			_, _ = io.Copy(w, r)
-		}(s.buf, s.r)
-	}
-	return nil
+	o.stdin = stdio.Stdin
+	return o.Attach(fronttest.Stdio(stdio))
 }
 
 // wait returns stdout and stderr once both ended.
-func (o *output) wait() (string, string) {
-	o.wg.Wait()
-	return o.stdout.String(), o.stderr.String()
-}
+func (o *output) wait() (string, string) { return o.Wait() }
 
 // types of the event stream, for comparing streams without their details.
 func eventTypes(events []event) []EventType {
@@ -196,30 +177,12 @@ func eventTypes(events []event) []EventType {
 	return ts
 }
 
-// mobyClass reports whether moby's errdefs would see err as the class
-// whose duck-typed method is implemented by I: like moby's getImplementer,
-// it walks the Unwrap chain to the first error implementing any class.
-func mobyClass[I any](err error) bool {
-	for err != nil {
-		if _, ok := err.(I); ok {
-			return true
-		}
-		switch err.(type) {
-		case interface{ InvalidParameter() }, interface{ NotFound() }, interface{ Conflict() },
-			interface{ NotModified() }, interface{ NotImplemented() }:
-			return false // another class is the first one found
-		}
-		err = errors.Unwrap(err)
-	}
-	return false
-}
-
 // The classes as moby's errdefs finds them, by their duck-typed methods.
-func isInvalidParameter(err error) bool { return mobyClass[mobyInvalidParameter](err) }
-func isNotFound(err error) bool         { return mobyClass[mobyNotFound](err) }
-func isConflict(err error) bool         { return mobyClass[mobyConflict](err) }
-func isNotModified(err error) bool      { return mobyClass[mobyNotModified](err) }
-func isNotImplemented(err error) bool   { return mobyClass[mobyNotImplemented](err) }
+func isInvalidParameter(err error) bool { return fronttest.MobyClass[mobyInvalidParameter](err) }
+func isNotFound(err error) bool         { return fronttest.MobyClass[mobyNotFound](err) }
+func isConflict(err error) bool         { return fronttest.MobyClass[mobyConflict](err) }
+func isNotModified(err error) bool      { return fronttest.MobyClass[mobyNotModified](err) }
+func isNotImplemented(err error) bool   { return fronttest.MobyClass[mobyNotImplemented](err) }
 
 type (
 	mobyNotFound         = interface{ NotFound() }

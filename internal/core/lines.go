@@ -24,8 +24,6 @@ import "errors"
 // and set a process summary's CreatedAt as hcsshim's type has it (a
 // time.Time before hcsshim v0.12, a protobuf timestamp from it).
 type Line struct {
-	// Name names the line in logs and tests.
-	Name string
 	// PauseUnsupported is the cause of Pause's not-implemented error for
 	// a process-isolated container, moby's text.
 	PauseUnsupported error
@@ -33,12 +31,6 @@ type Line struct {
 
 // The lines.
 var (
-	Moby26 = Line{
-		Name:             "moby v26-v27",
-		PauseUnsupported: errSentinelNotImplemented,
-	}
-	Moby28 = Line{
-		Name:             "moby v28-v29",
-		PauseUnsupported: errors.New("not implemented for containers using process isolation"),
-	}
+	Moby26 = Line{PauseUnsupported: errSentinelNotImplemented}
+	Moby28 = Line{PauseUnsupported: errors.New("not implemented for containers using process isolation")}
 )

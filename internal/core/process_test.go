@@ -13,6 +13,7 @@ import (
 	is "gotest.tools/v3/assert/cmp"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/fronttest"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
 )
 
@@ -98,7 +99,7 @@ func TestProcessKillAndDelete(t *testing.T) {
 	ctr, tsk, proc, _ := startExec(t, e, &specs.Process{CommandLine: "ping -t localhost"})
 	_, err := proc.Delete(e.ctx)
 	assert.Check(t, isConflict(err))
-	assert.Check(t, mobyClass[mobyConflict](err))
+	assert.Check(t, fronttest.MobyClass[mobyConflict](err))
 	canceled, cancel := context.WithCancel(e.ctx)
 	cancel()
 	_, err = proc.Delete(canceled)

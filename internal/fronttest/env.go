@@ -93,12 +93,12 @@ func spec(commandLine string, hyperV bool) *specs.Spec {
 }
 
 // start creates container id from s and starts its task.
-func (e *env) start(id string, s *specs.Spec) (Container, Task, *output) {
+func (e *env) start(id string, s *specs.Spec) (Container, Task, *Output) {
 	e.t.Helper()
 	ctr, err := e.client.NewContainer(e.ctx, id, s)
 	assert.NilError(e.t, err)
-	out := &output{}
-	tsk, err := ctr.NewTask(e.ctx, true, out.attach)
+	out := &Output{}
+	tsk, err := ctr.NewTask(e.ctx, true, out.Attach)
 	assert.NilError(e.t, err)
 	return ctr, tsk, out
 }
@@ -110,15 +110,17 @@ func (e *env) stop(ctr Container, tsk Task) {
 	assert.NilError(e.t, ctr.Delete(e.ctx))
 }
 
-// output keeps what a process's stdio gave.
-type output struct {
-	stdio          Stdio
+// Output keeps what a process's stdio gave: an engine's attachStdio that
+// copies stdout and stderr. The core's tests use it too.
+type Output struct {
+	Stdio          Stdio // as Attach received it
 	wg             sync.WaitGroup
 	stdout, stderr bytes.Buffer
 }
 
-func (o *output) attach(s Stdio) error {
-	o.stdio = s
+// Attach is an Attach that starts copying s's output.
+func (o *Output) Attach(s Stdio) error {
+	o.Stdio = s
 	for _, c := range []struct {
 		r   io.Reader
 		buf *bytes.Buffer
@@ -135,8 +137,8 @@ func (o *output) attach(s Stdio) error {
 	return nil
 }
 
-// wait returns stdout and stderr once both ended.
-func (o *output) wait() (string, string) {
+// Wait returns stdout and stderr once both ended.
+func (o *Output) Wait() (string, string) {
 	o.wg.Wait()
 	return o.stdout.String(), o.stderr.String()
 }
@@ -158,9 +160,9 @@ func (e *env) hasClass(err error, c class) bool {
 	e.t.Helper()
 	ok := true
 	moby := []bool{
-		mobyIs[interface{ InvalidParameter() }](err), mobyIs[interface{ NotFound() }](err),
-		mobyIs[interface{ Conflict() }](err), mobyIs[interface{ NotModified() }](err),
-		mobyIs[interface{ NotImplemented() }](err),
+		MobyClass[interface{ InvalidParameter() }](err), MobyClass[interface{ NotFound() }](err),
+		MobyClass[interface{ Conflict() }](err), MobyClass[interface{ NotModified() }](err),
+		MobyClass[interface{ NotImplemented() }](err),
 	}
 	for k, is := range moby {
 		if is != (class(k) == c) {
@@ -178,9 +180,10 @@ func (e *env) hasClass(err error, c class) bool {
 	return ok
 }
 
-// mobyIs is moby's errdefs check of a class: the first error of the chain
-// that has a class method decides.
-func mobyIs[I any](err error) bool {
+// MobyClass reports whether moby's errdefs sees err as the class whose
+// duck-typed method I has: like moby's getImplementer, it walks the Unwrap
+// chain, and the first error with a class method decides.
+func MobyClass[I any](err error) bool {
 	for err != nil {
 		if _, ok := err.(I); ok {
 			return true

@@ -40,7 +40,7 @@ func Run(t *testing.T, f Front) {
 func testLifecycle(t *testing.T, e *env) {
 	ctr, tsk, out := e.start("c1", spec("cmd /c echo hello & echo oops 1>&2 & exit 3", false))
 	assert.NilError(t, tsk.Start(e.ctx), "a no-op: NewTask started it")
-	stdout, stderr := out.wait()
+	stdout, stderr := out.Wait()
 	assert.Equal(t, stdout, "hello\n")
 	assert.Equal(t, stderr, "oops\n")
 
@@ -75,15 +75,15 @@ func testLifecycle(t *testing.T, e *env) {
 // An exec's stdin, its events and its exit status.
 func testExecWithStdin(t *testing.T, e *env) {
 	ctr, tsk, _ := e.start("c1", spec("ping -t localhost", false))
-	out := &output{}
-	p, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cat"}, true, out.attach)
+	out := &Output{}
+	p, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cat"}, true, out.Attach)
 	assert.NilError(t, err)
 	assert.Check(t, p.Pid() != 0)
-	assert.Check(t, out.stdio.Stdin != nil && out.stdio.Stdout != nil && out.stdio.Stderr != nil)
-	_, err = io.WriteString(out.stdio.Stdin, "ping\r\n")
+	assert.Check(t, out.Stdio.Stdin != nil && out.Stdio.Stdout != nil && out.Stdio.Stderr != nil)
+	_, err = io.WriteString(out.Stdio.Stdin, "ping\r\n")
 	assert.NilError(t, err)
-	assert.NilError(t, out.stdio.Stdin.Close(), "closing stdin tells the process")
-	stdout, _ := out.wait()
+	assert.NilError(t, out.Stdio.Stdin.Close(), "closing stdin tells the process")
+	stdout, _ := out.Wait()
 	assert.Equal(t, stdout, "ping\r\n")
 
 	events := e.rec.await("c1", 5)
@@ -96,7 +96,7 @@ func testExecWithStdin(t *testing.T, e *env) {
 	assert.Check(t, e.hasClass(p.Resize(e.ctx, 80, 25), notFound))
 	assert.Check(t, e.hasClass(p.CloseStdin(e.ctx), notFound))
 
-	running, err := tsk.Exec(e.ctx, "e2", &specs.Process{CommandLine: "ping -t localhost"}, false, (&output{}).attach)
+	running, err := tsk.Exec(e.ctx, "e2", &specs.Process{CommandLine: "ping -t localhost"}, false, (&Output{}).Attach)
 	assert.NilError(t, err)
 	_, err = running.Delete(e.ctx)
 	assert.Check(t, e.hasClass(err, conflict))
@@ -111,10 +111,10 @@ func testTerminal(t *testing.T, e *env) {
 	s := spec("cmd /c echo hi", false)
 	s.Process.Terminal = true
 	ctr, tsk, out := e.start("c1", s)
-	stdout, _ := out.wait()
+	stdout, _ := out.Wait()
 	assert.Equal(t, stdout, "hi\n")
-	assert.Check(t, out.stdio.Stderr == nil)
-	assert.Equal(t, out.stdio.Terminal, runtime.GOOS == "windows")
+	assert.Check(t, out.Stdio.Stderr == nil)
+	assert.Equal(t, out.Stdio.Terminal, runtime.GOOS == "windows")
 	e.rec.await("c1", 3)
 	_, err := tsk.Delete(e.ctx)
 	assert.NilError(t, err)
@@ -201,7 +201,7 @@ func testErrorClasses(t *testing.T, e *env) {
 	assert.Error(t, err, "OCI spec is invalid - at least two LayerFolders must be supplied to the runtime")
 
 	ctr, tsk, _ := e.start("c1", spec("ping -t localhost", false))
-	_, err = ctr.NewTask(e.ctx, false, (&output{}).attach)
+	_, err = ctr.NewTask(e.ctx, false, (&Output{}).Attach)
 	assert.Check(t, e.hasClass(err, notModified))
 	assert.Error(t, err, "already exists")
 	for _, d := range e.f.Errdefs {
@@ -224,7 +224,7 @@ func testRestore(t *testing.T, e *env) {
 	assert.NilError(t, err)
 	ctr, err := later.LoadContainer(e.ctx, "c1")
 	assert.NilError(t, err)
-	_, err = ctr.NewTask(e.ctx, false, (&output{}).attach)
+	_, err = ctr.NewTask(e.ctx, false, (&Output{}).Attach)
 	assert.Check(t, e.hasClass(err, notImplemented))
 	assert.NilError(t, ctr.Delete(e.ctx))
 	_, err = later.LoadContainer(e.ctx, "nobody")
@@ -246,9 +246,9 @@ func testNilArguments(t *testing.T, e *env) {
 	assert.NilError(t, err)
 	_, err = ctr.NewTask(nil, false, nil)
 	assert.Check(t, e.hasClass(err, invalidArgument))
-	tsk, err := ctr.NewTask(nil, false, (&output{}).attach)
+	tsk, err := ctr.NewTask(nil, false, (&Output{}).Attach)
 	assert.NilError(t, err)
-	_, err = tsk.Exec(nil, "e1", nil, false, (&output{}).attach)
+	_, err = tsk.Exec(nil, "e1", nil, false, (&Output{}).Attach)
 	assert.Check(t, e.hasClass(err, invalidArgument))
 	_, err = tsk.Exec(nil, "e1", &specs.Process{CommandLine: "cmd"}, false, nil)
 	assert.Check(t, e.hasClass(err, invalidArgument))
