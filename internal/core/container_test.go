@@ -300,6 +300,7 @@ func TestPanickingAttachStdio(t *testing.T) {
 		})
 		e.host.AwaitOpenHandles(2) // the system's and the task's
 		cleanUp(t, e, ctr, tsk)
+		e.rec.await("c1", 3) // the exit is queued right after ForceDelete's wait
 		e.client.eventQ.Wait()
 		assert.DeepEqual(t, eventTypes(e.rec.stream("c1")), []EventType{EventCreate, EventStart, EventExit})
 	})

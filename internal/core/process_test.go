@@ -249,6 +249,8 @@ func TestBackendThatEndsItsGoroutine(t *testing.T) {
 	assert.NilError(t, err)
 	assert.DeepEqual(t, eventTypes(e.rec.await("c1", 3)), []EventType{EventStart, EventExecStarted, EventExit})
 	cleanUp(t, e, ctr, tsk)
+	// The task's exit is queued right after ForceDelete's wait ends.
+	e.rec.await("c1", 4)
 	e.client.eventQ.Wait()
 	assert.Equal(t, len(e.rec.stream("c1")), 4)
 }
