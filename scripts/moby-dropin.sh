@@ -14,24 +14,26 @@
 # package. Its last line reads
 #   moby LINE: windows=ok linux=ok raised=none
 #
-# Usage: scripts/moby-dropin.sh [--raised-only] LINE [work-dir]
+# Usage: scripts/moby-dropin.sh [--raised-only | --with-stock] LINE [work-dir]
 #   LINE: a moby version, v26.1.3 to v28.x.y, or v29 (MOBY_V29, the newest
 #   v2.0.0 beta of github.com/moby/moby/v2). --raised-only stops after the
 #   check of the module versions ("moby LINE: raised=none"), which needs no
-#   build.
+#   build. --with-stock also builds the same tree's dockerd for windows
+#   before the rewrite, with moby's own backend (dockerd-stock.exe), for
+#   the scenario suite to compare with (test/dockerd).
 # The work dir (default: a temporary folder) keeps the rewritten tree and
-# the two dockerd binaries, dockerd-windows.exe and dockerd-linux.
+# the dockerd binaries, dockerd-windows.exe and dockerd-linux.
 # Environment: MOBY_GO (the line's Dockerfile GO_VERSION).
 set -euo pipefail
 export LC_ALL=C # sort and join agree on order
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-raised_only=
-if [ "${1:-}" = --raised-only ]; then
-  raised_only=1
-  shift
-fi
-line=${1:?usage: moby-dropin.sh [--raised-only] LINE [work-dir]}
+raised_only= with_stock=
+case ${1:-} in
+--raised-only) raised_only=1 && shift ;;
+--with-stock) with_stock=1 && shift ;;
+esac
+line=${1:?usage: moby-dropin.sh [--raised-only | --with-stock] LINE [work-dir]}
 work=${2:-}
 if [ -z "$work" ]; then
   work=$(mktemp -d)
@@ -87,6 +89,13 @@ modfile=$([ -f vendor.mod ] && echo vendor.mod || echo go.mod)
 
 modules() { go list -m -f '{{.Path}} {{.Version}}' all | sort; }
 modules >"$work/before.txt"
+
+# moby's own dockerd, from the same tree and toolchain: the two binaries
+# differ in the backend only (the build cache makes the second one cheap).
+if [ -n "$with_stock" ]; then
+  CGO_ENABLED=0 GOOS=windows GOARCH=amd64 go build -o "$work/dockerd-stock.exe" ./cmd/dockerd
+  echo "stock dockerd for windows (moby's backend): built ($(du -h "$work/dockerd-stock.exe" | cut -f1))"
+fi
 
 # The switch: two import paths, in every Go file. The packages' own import
 # comments (package x // import "...") stay as they are.

@@ -1,11 +1,5 @@
 /*
- * hcsemu: an emulator of the Host Compute Service's v1 API, built as
- * vmcompute.dll for Wine, so that hcsshim's real code (its callbacks and
- * notification channels, its pending handling, the HRESULTs it turns into
- * errors) and this library's binding run a container's life on Linux CI.
- * Tests use it; the library never does.
- *
- * What it keeps of HCS, as hcsshim's legacy API sees it:
+ * hcsemu's compute systems and processes, as hcsshim's legacy API sees HCS:
  *   - compute systems: created, running, paused (Hyper-V only), stopped;
  *     create, start, pause and resume answer synchronously; shutdown and
  *     terminate answer S_OK and end the system's processes, then the system,
@@ -20,17 +14,12 @@
  *     line, with overlapped pipes handed to the caller (go-winio opens them
  *     on a completion port); their exit codes are real;
  *   - statistics and the process list; open of a system another handle
- *     created (restore); a stand-in NameToGuid (the real algorithm is not
- *     public);
+ *     created (restore);
  *   - a system is gone once it stopped and its last handle (its own or a
  *     process's) closed: its id can be created again, as `docker start`
  *     of an exited container does.
  */
-#define WIN32_LEAN_AND_MEAN
-#include <windows.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <wchar.h>
+#include "hcsemu.h"
 
 #define HCS_E_OPERATION_PENDING ((HRESULT)0xC0370103L)
 #define HCS_E_INVALID_STATE ((HRESULT)0xC0370105L)
@@ -106,7 +95,7 @@ struct notification {
     struct notification *next;
 };
 
-static CRITICAL_SECTION lock;
+CRITICAL_SECTION lock;
 static CONDITION_VARIABLE changed;
 static struct system *systems;
 static struct registration *registrations;
@@ -154,9 +143,7 @@ __declspec(dllexport) HRESULT WINAPI HcsemuClearFaults(void) {
     return S_OK;
 }
 
-/* fault applies the first fault for op: its delay, then its answer, or
- * S_OK. Called without the lock held. */
-static HRESULT fault(const WCHAR *op) {
+HRESULT fault(const WCHAR *op) {
     HRESULT hr = S_OK;
     DWORD delay = 0;
     EnterCriticalSection(&lock);
@@ -174,13 +161,6 @@ static HRESULT fault(const WCHAR *op) {
         Sleep(delay);
     return hr;
 }
-
-#define FAULT(op)                                                                                                      \
-    do {                                                                                                               \
-        HRESULT injected_ = fault(op);                                                                                 \
-        if (injected_ != S_OK)                                                                                         \
-            return injected_;                                                                                          \
-    } while (0)
 
 /* An operation that completes asynchronously in HCS may be made to answer
  * pending: it is done, and its completion notified. */
@@ -274,12 +254,12 @@ static void start_worker(void) {
 
 /* ---- documents --------------------------------------------------------- */
 
-static void set_result(PWSTR *result) {
+void set_result(PWSTR *result) {
     if (result)
         *result = NULL;
 }
 
-static PWSTR dup_string(const WCHAR *s) {
+PWSTR dup_string(const WCHAR *s) {
     size_t n = wcslen(s) + 1;
     PWSTR out = LocalAlloc(LMEM_FIXED, n * sizeof(WCHAR));
     memcpy(out, s, n * sizeof(WCHAR));
@@ -293,8 +273,7 @@ static int json_bool(PCWSTR doc, const WCHAR *key) {
     return doc && wcsstr(doc, pattern) != NULL;
 }
 
-/* json_string copies the string value of key, unescaped, into out. */
-static int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size) {
+int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size) {
     WCHAR pattern[128];
     swprintf(pattern, 128, L"\"%ls\":\"", key);
     const WCHAR *p = doc ? wcsstr(doc, pattern) : NULL;
@@ -978,29 +957,6 @@ __declspec(dllexport) HRESULT WINAPI HcsModifyProcess(void *process, PCWSTR sett
 
 /* ---- the host ---------------------------------------------------------- */
 
-typedef struct {
-    DWORD Data1;
-    WORD Data2, Data3;
-    BYTE Data4[8];
-} guid;
-
-/* NameToGuid is a stand-in: a deterministic name-based GUID (two FNV-1a
- * hashes), formatted as version 5, since HCS's algorithm is not public. */
-__declspec(dllexport) HRESULT WINAPI NameToGuid(PCWSTR name, guid *out) {
-    unsigned long long a = 1469598103934665603ULL, b = 1099511628211ULL * 31;
-    for (const WCHAR *c = name; *c; c++) {
-        a = (a ^ *c) * 1099511628211ULL;
-        b = (b ^ (*c + 7)) * 1099511628211ULL;
-    }
-    BYTE bytes[16];
-    memcpy(bytes, &a, 8);
-    memcpy(bytes + 8, &b, 8);
-    bytes[6] = (bytes[6] & 0x0f) | 0x50;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    memcpy(out, bytes, 16);
-    return S_OK;
-}
-
 /* HcsemuOpenHandles reports how many system and process handles are open,
  * for tests that check a client released what it held. */
 __declspec(dllexport) DWORD WINAPI HcsemuOpenHandles(void) {
@@ -1008,64 +964,6 @@ __declspec(dllexport) DWORD WINAPI HcsemuOpenHandles(void) {
     DWORD n = (DWORD)open_handles;
     LeaveCriticalSection(&lock);
     return n;
-}
-
-/* ---- layers ------------------------------------------------------------ */
-
-/* The layer calls of the integration tests' set-up (hcsshim's wclayer):
- * a scratch layer is a folder, mounted at a volume path named after it. */
-struct driver_info {
-    INT_PTR flavour;
-    PCWSTR home;
-};
-
-__declspec(dllexport) HRESULT WINAPI CreateSandboxLayer(struct driver_info *info, PCWSTR id, UINT_PTR parent, void *layers, UINT_PTR count) {
-    (void)info;
-    (void)parent;
-    (void)layers;
-    (void)count;
-    CreateDirectoryW(id, NULL);
-    return S_OK;
-}
-
-__declspec(dllexport) HRESULT WINAPI DestroyLayer(struct driver_info *info, PCWSTR id) {
-    (void)info;
-    RemoveDirectoryW(id);
-    return S_OK;
-}
-
-/* The calls that have nothing to do here: the folder is the layer. */
-#define NO_OP_LAYER_CALL(name)                                                                                         \
-    __declspec(dllexport) HRESULT WINAPI name(struct driver_info *info, PCWSTR id) {                                   \
-        (void)info;                                                                                                    \
-        (void)id;                                                                                                      \
-        return S_OK;                                                                                                   \
-    }
-
-NO_OP_LAYER_CALL(ActivateLayer)
-NO_OP_LAYER_CALL(DeactivateLayer)
-NO_OP_LAYER_CALL(UnprepareLayer)
-
-__declspec(dllexport) HRESULT WINAPI PrepareLayer(struct driver_info *info, PCWSTR id, void *layers, UINT_PTR count) {
-    (void)info;
-    (void)id;
-    (void)layers;
-    (void)count;
-    return S_OK;
-}
-
-__declspec(dllexport) HRESULT WINAPI GetLayerMountPath(struct driver_info *info, PCWSTR id, UINT_PTR *length, WCHAR *buffer) {
-    (void)info;
-    guid g;
-    NameToGuid(id, &g);
-    WCHAR path[64];
-    swprintf(path, 64, L"\\\\?\\Volume{%08lx-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}\\", (unsigned long)g.Data1, g.Data2, g.Data3,
-             g.Data4[0], g.Data4[1], g.Data4[2], g.Data4[3], g.Data4[4], g.Data4[5], g.Data4[6], g.Data4[7]);
-    UINT_PTR n = wcslen(path) + 1;
-    if (buffer && *length >= n)
-        memcpy(buffer, path, n * sizeof(WCHAR));
-    *length = n;
-    return S_OK;
 }
 
 BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved) {

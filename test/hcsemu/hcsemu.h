@@ -1,0 +1,59 @@
+/*
+ * hcsemu: an emulator of the Host Compute Service's v1 API, built as
+ * vmcompute.dll for Wine, so that hcsshim's real code (its callbacks and
+ * notification channels, its pending handling, the HRESULTs it turns into
+ * errors), this library's binding and moby's dockerd run containers on
+ * Linux CI. Tests use it; the library never does.
+ *
+ * Its parts, one file an area of HCS:
+ *   compute.c  compute systems and their processes, notifications, the
+ *              faults tests inject, and the DLL's entry;
+ *   layers.c   the container storage calls (wclayer): layers are folders;
+ *   hns.c      the Host Network Service's v1 call, HNSCall: networks,
+ *              endpoints and the rest in memory.
+ * This header is what they share.
+ */
+#ifndef HCSEMU_H
+#define HCSEMU_H
+
+#define WIN32_LEAN_AND_MEAN
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <wchar.h>
+
+/* The one lock of the emulator's state, every part's. */
+extern CRITICAL_SECTION lock;
+
+/* fault applies the first fault a test injected for op (an export's name):
+ * its delay, then its answer, or S_OK. Called without the lock held. */
+HRESULT fault(const WCHAR *op);
+
+/* FAULT returns the injected answer for op, if there is one. */
+#define FAULT(op)                                                                                                      \
+    do {                                                                                                               \
+        HRESULT injected_ = fault(op);                                                                                 \
+        if (injected_ != S_OK)                                                                                         \
+            return injected_;                                                                                          \
+    } while (0)
+
+/* set_result answers an export's result document: none. */
+void set_result(PWSTR *result);
+
+/* dup_string copies s into memory the caller frees as HCS's answers. */
+PWSTR dup_string(const WCHAR *s);
+
+/* json_string copies the string value of key in doc, unescaped, into out;
+ * 0 when doc has no such key. A reader of the documents hcsshim writes,
+ * not of any JSON. */
+int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size);
+
+typedef struct {
+    DWORD Data1;
+    WORD Data2, Data3;
+    BYTE Data4[8];
+} guid;
+
+HRESULT WINAPI NameToGuid(PCWSTR name, guid *out);
+
+#endif
