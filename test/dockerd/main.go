@@ -1,0 +1,170 @@
+// Command dockerd-scenarios runs the docker CLI against two of moby's
+// dockerd.exe built from the same tree, moby's own (stock) and one with
+// this library in place of its backend (ours), under Wine with the HCS
+// emulator, and compares what each scenario shows an operator: every
+// step's stdout, stderr and exit code, and the containers' State, modulo
+// ids, times and process ids. A difference fails unless the README lists
+// it among the deliberate differences from moby; so does a step that does
+// not show, on either daemon, what it exists to show.
+//
+// With -rounds N it also times `docker run --rm`, one at a time and 20 at
+// once, on both daemons in interleaved rounds (stock, ours, ours, stock,
+// ...), and prints medians and spreads.
+//
+// It runs in a Wine prefix made by .ci/wine/prefix (test/dockerd/run does
+// that); every path it is given is a Linux path.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+func main() {
+	var (
+		stockExe  = flag.String("stock", "", "moby's dockerd.exe, with moby's backend")
+		oursExe   = flag.String("ours", "", "the same tree's dockerd.exe, with this library")
+		dockerCLI = flag.String("docker", "", "the docker CLI, docker.exe")
+		wine      = flag.String("wine", "/usr/lib/wine/wine64", "the wine binary")
+		readme    = flag.String("readme", "README.md", "the README that lists the deliberate differences")
+		logDir    = flag.String("logs", ".", "where the daemons' logs go")
+		rounds    = flag.Int("rounds", 0, "timing rounds of each daemon (0: no timing)")
+		only      = flag.String("run", "", "only the scenarios whose name has this text")
+	)
+	flag.Parse()
+	if *stockExe == "" || *oursExe == "" || *dockerCLI == "" {
+		fmt.Fprintln(os.Stderr, "usage: dockerd-scenarios -stock DOCKERD.EXE -ours DOCKERD.EXE -docker DOCKER.EXE [-rounds N]")
+		os.Exit(2)
+	}
+	if err := run(*stockExe, *oursExe, *dockerCLI, *wine, *readme, *logDir, *rounds, *only); err != nil {
+		fmt.Fprintln(os.Stderr, "dockerd scenarios:", err)
+		os.Exit(1)
+	}
+}
+
+// windowsPath is a Linux path as Wine's drive Z: shows it.
+func windowsPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	return "Z:" + strings.ReplaceAll(abs, "/", `\`)
+}
+
+func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds int, only string) error {
+	readme, err := os.ReadFile(readmePath)
+	if err != nil {
+		return err
+	}
+	if err := checkReadme(string(readme)); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	c := &cli{wine: wine, docker: windowsPath(dockerCLI)}
+	stock := &daemon{name: "stock", exe: windowsPath(stockExe), cli: c, root: `C:\docker-stock`, logDir: logDir}
+	ours := &daemon{name: "ours", exe: windowsPath(oursExe), cli: c, root: `C:\docker-ours`, logDir: logDir}
+	both := []*daemon{stock, ours}
+	defer func() {
+		for _, d := range both {
+			d.kill()
+		}
+	}()
+
+	images, err := os.MkdirTemp("", "dockerd-images")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(images)
+	var tars []string
+	for _, img := range []struct {
+		tag    string
+		hyperv bool
+	}{{image, false}, {hypervImg, true}} {
+		path := filepath.Join(images, strings.NewReplacer("/", "-", ":", "-").Replace(img.tag)+".tar")
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		err = imageTar(f, img.tag, img.hyperv)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+		tars = append(tars, windowsPath(path))
+	}
+	for _, d := range both {
+		started := time.Now()
+		if err := d.start(ctx); err != nil {
+			return err
+		}
+		for _, tar := range tars {
+			if r := d.docker(ctx, "", "load", "-i", tar); r.Code != 0 {
+				return fmt.Errorf("docker load (%s): %s%s", d.name, r.Stdout, r.Stderr)
+			}
+		}
+		fmt.Printf("dockerd (%s): started and loaded the test images in %.1fs\n", d.name, time.Since(started).Seconds())
+	}
+
+	counts := map[verdict]int{}
+	for _, sc := range scenarios() {
+		if only != "" && !strings.Contains(sc.name, only) {
+			continue
+		}
+		var rs, ro []result
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() { defer wg.Done(); rs = play(ctx, stock, sc) }()
+		go func() { defer wg.Done(); ro = play(ctx, ours, sc) }()
+		wg.Wait()
+		worst := identical
+		fmt.Printf("\n-- %s\n", sc.name)
+		for i, s := range sc.steps {
+			rep := compareStep(sc, i, s, stock, ours, rs[i], ro[i])
+			worst = max(worst, rep.verdict)
+			printStep(rep)
+		}
+		counts[worst]++
+	}
+	fmt.Printf("\ndockerd scenarios: %d identical, %d deliberate differences, %d unexpected\n",
+		counts[identical], counts[deliberately], counts[unexpected])
+
+	if rounds > 0 {
+		if err := timeRuns(ctx, stock, ours, rounds); err != nil {
+			return err
+		}
+	}
+	if counts[unexpected] > 0 {
+		return fmt.Errorf("%d scenarios differ or fail (the daemons' logs are in %s)", counts[unexpected], logDir)
+	}
+	return nil
+}
+
+func printStep(rep stepReport) {
+	mark := map[verdict]string{identical: "identical", deliberately: "deliberate", unexpected: "UNEXPECTED"}[rep.verdict]
+	fmt.Printf("   %-10s %s\n", mark, rep.step)
+	if rep.stock == rep.ours {
+		fmt.Printf("              both:  %s\n", brief(rep.stock))
+	} else {
+		fmt.Printf("              stock: %s\n              ours:  %s\n", brief(rep.stock), brief(rep.ours))
+	}
+	switch rep.verdict {
+	case deliberately:
+		fmt.Printf("              README: %q\n", rep.readmeText)
+	case unexpected:
+		fmt.Printf("              %s\n", rep.why)
+		for _, side := range []struct {
+			name string
+			r    result
+		}{{"stock", rep.stock}, {"ours", rep.ours}} {
+			fmt.Printf("              %s stdout: %q\n              %s stderr: %q\n", side.name, side.r.Stdout, side.name, side.r.Stderr)
+		}
+	}
+}
