@@ -20,6 +20,7 @@ type daemon struct {
 	cli    *cli
 	root   string // the data root's Windows path
 	logDir string
+	args   []string // more of dockerd's flags
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -52,8 +53,11 @@ func (d *daemon) start(ctx context.Context) error {
 	// Wine reuses process ids: a pid file left by the last run would name
 	// a live process.
 	_ = os.Remove(filepath.Join(os.Getenv("WINEPREFIX"), "drive_c", d.name+".pid"))
-	cmd := exec.Command(d.cli.wine, d.exe, "-b", "none", "-H", d.pipe(),
-		"--data-root", d.root, "--exec-root", d.root+`-exec`, "--pidfile", `C:\`+d.name+".pid")
+	// No default network: Wine lacks what the nat network's set-up calls
+	// (iphlpapi's SetCurrentThreadCompartmentId).
+	args := append([]string{d.exe, "-b", "none", "-H", d.pipe(),
+		"--data-root", d.root, "--exec-root", d.root + `-exec`, "--pidfile", `C:\` + d.name + ".pid"}, d.args...)
+	cmd := exec.Command(d.cli.wine, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()

@@ -36,13 +36,14 @@ func main() {
 		logDir    = flag.String("logs", ".", "where the daemons' logs go")
 		rounds    = flag.Int("rounds", 0, "timing rounds of each daemon (0: no timing)")
 		only      = flag.String("run", "", "only the scenarios whose name has this text")
+		extra     = flag.String("dockerd-args", "", "more arguments for both daemons, space-separated")
 	)
 	flag.Parse()
 	if *stockExe == "" || *oursExe == "" || *dockerCLI == "" {
 		fmt.Fprintln(os.Stderr, "usage: dockerd-scenarios -stock DOCKERD.EXE -ours DOCKERD.EXE -docker DOCKER.EXE [-rounds N]")
 		os.Exit(2)
 	}
-	if err := run(*stockExe, *oursExe, *dockerCLI, *wine, *readme, *logDir, *rounds, *only); err != nil {
+	if err := run(*stockExe, *oursExe, *dockerCLI, *wine, *readme, *logDir, *rounds, *only, strings.Fields(*extra)); err != nil {
 		fmt.Fprintln(os.Stderr, "dockerd scenarios:", err)
 		os.Exit(1)
 	}
@@ -57,7 +58,7 @@ func windowsPath(path string) string {
 	return "Z:" + strings.ReplaceAll(abs, "/", `\`)
 }
 
-func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds int, only string) error {
+func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds int, only string, extra []string) error {
 	readme, err := os.ReadFile(readmePath)
 	if err != nil {
 		return err
@@ -67,8 +68,8 @@ func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds i
 	}
 	ctx := context.Background()
 	c := &cli{wine: wine, docker: windowsPath(dockerCLI)}
-	stock := &daemon{name: "stock", exe: windowsPath(stockExe), cli: c, root: `C:\docker-stock`, logDir: logDir}
-	ours := &daemon{name: "ours", exe: windowsPath(oursExe), cli: c, root: `C:\docker-ours`, logDir: logDir}
+	stock := &daemon{name: "stock", exe: windowsPath(stockExe), cli: c, root: `C:\docker-stock`, logDir: logDir, args: extra}
+	ours := &daemon{name: "ours", exe: windowsPath(oursExe), cli: c, root: `C:\docker-ours`, logDir: logDir, args: extra}
 	both := []*daemon{stock, ours}
 	defer func() {
 		for _, d := range both {

@@ -249,6 +249,10 @@ func scenarios() []scenario {
 		{"daemon restart with containers left", []step{
 			docker("run", "-d", "-i", "--name", "left-running", image, "cmd").exits(0),
 			docker("run", "--name", "left-exited", image, "cmd", "/c", "exit 2").exits(2),
+			// moby answers docker run's wait before it saves the exit (both
+			// under the container's lock, which inspect takes): without this
+			// step a crash right after the run can lose the exit code.
+			status("left-exited").prints("exited 2"),
 			daemonRestart().exits(0),
 			status("left-running").prints("exited"),
 			status("left-exited").prints("exited 2"),
