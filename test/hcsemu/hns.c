@@ -4,13 +4,14 @@
  * a path and a JSON document, and which answers {"Success":true,"Output":
  * ...} or {"Success":false,"Error":"..."}. Its objects live in memory, by
  * kind, the path's first part (networks, endpoints, policylists, ...):
- *   GET    /KIND/         every object of the kind, as an array
- *   GET    /KIND/ID       the object, or "Element not found."
- *   POST   /KIND/         a new object: the document, with a new ID
- *   POST   /KIND/ID       the object (a modification is accepted and kept)
- *   POST   /KIND/ID/VERB  attach, detach and the like: accepted
- *   DELETE /KIND/ID       the object goes
- *   GET    /globals/      HNS's version, Windows Server 2022's
+ *   GET    /KIND/           every object of the kind, as an array
+ *   GET    /KIND/ID         the object, or "Element not found."
+ *   POST   /KIND/           a new object: the document, with a new ID
+ *   POST   /KIND/ID         the object (a modification is accepted and kept)
+ *   POST   /KIND/ID/VERB    attach, detach and the like: accepted
+ *   DELETE /KIND/ID         the object goes
+ *   GET    /globals/version HNS's version: 13.2, past every version moby
+ *                           and hcsshim check for
  * Nothing here makes a network: containers run on the host's.
  */
 #include "hcsemu.h"
@@ -86,7 +87,7 @@ static PWSTR list(const WCHAR *kind) {
 /* call answers one request. lock is held. */
 static PWSTR call(PCWSTR method, const WCHAR *kind, const WCHAR *id, const WCHAR *verb, PCWSTR request) {
     if (wcscmp(kind, L"globals") == 0)
-        return answer(L"{\"Version\":{\"Major\":13,\"Minor\":2}}");
+        return answer(L"{\"Major\":13,\"Minor\":2}");
     if (!*id) {
         if (wcscmp(method, L"GET") == 0)
             return list(kind);
