@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/containerd/log"
@@ -14,13 +15,16 @@ import (
 )
 
 // Client runs containers through HCS and reports their events. Invariants:
-// every field but eventQ is immutable; eventQ is safe for concurrent use.
+// every field but eventQ and emitting is immutable; both are safe for
+// concurrent use.
 type Client struct {
-	host            hcs.Host
-	backend         Backend
-	line            Line
-	logger          *log.Entry
-	eventQ          queue.Queue
+	host    hcs.Host
+	backend Backend
+	line    Line
+	logger  *log.Entry
+	eventQ  queue.Queue
+	// emitting makes one emit's events adjacent on their container's queue.
+	emitting        sync.Mutex
 	translator      translator
 	restoreTimeout  time.Duration
 	shutdownTimeout time.Duration

@@ -101,3 +101,36 @@ func runOne(e *env, id string, code int, s *specs.Spec) error {
 	}
 	return ctr.Delete(e.ctx)
 }
+
+// exec-added comes right before its exec-started, as moby sends both from
+// one queued function, however many Execs of the container run at once.
+func TestConcurrentExecsKeepTheirEventsAdjacent(t *testing.T) {
+	const goroutines, execs = 16, 40
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	var wg sync.WaitGroup
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < execs; i++ {
+				id := fmt.Sprintf("e%d-%d", g, i)
+				if _, err := tsk.Exec(e.ctx, id, &specs.Process{CommandLine: "cmd /c exit 0"}, (&output{}).attach); err != nil {
+					t.Errorf("%s: %v", id, err)
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	// Each exec's three events, after the create and the start.
+	events := e.rec.await("c1", 2+3*goroutines*execs)
+	for i, ev := range events {
+		if ev.Type == EventExecAdded {
+			assert.Assert(t, i+1 < len(events))
+			next := events[i+1]
+			assert.Check(t, next.Type == EventExecStarted && next.Info.ProcessID == ev.Info.ProcessID,
+				"exec-added %s is followed by %s %s", ev.Info.ProcessID, next.Type, next.Info.ProcessID)
+		}
+	}
+	cleanUp(t, e, ctr, tsk)
+}

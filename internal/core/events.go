@@ -8,10 +8,14 @@ import "github.com/containerd/log"
 //
 // Callers emit while holding whatever lock orders the event's cause (the
 // start event under container.mu, so that no pause can be reported first);
-// emit itself never blocks.
+// emit itself never waits for the Backend.
 func (c *Client) emit(ei EventInfo, events ...EventType) {
 	// One queued function per event, so that a Backend that ends its
-	// goroutine in one event (runtime.Goexit) still gets the next.
+	// goroutine in one event (runtime.Goexit) still gets the next; appended
+	// together, so that no other emit's event comes between them (moby
+	// sends exec-added and exec-started from one function).
+	c.emitting.Lock()
+	defer c.emitting.Unlock()
 	for _, event := range events {
 		event := event // Go 1.21, the floor, shares the loop variable
 		c.eventQ.Append(ei.ContainerID, func() { c.deliver(event, ei) })
