@@ -314,3 +314,22 @@ func TestDocumentsAreRecorded(t *testing.T) {
 	assert.DeepEqual(t, h.ProcessConfigs("c1"), []hcs.ProcessConfig{{CommandLine: "cmd /c exit 0", CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true}})
 	stop(t, c)
 }
+
+// A command line longer than CreateProcess takes is refused, as in HCS;
+// the longest it takes runs.
+func TestCommandLineLimit(t *testing.T) {
+	h := New(2)
+	c := create(t, h, "c1", false)
+	assert.NilError(t, c.Start())
+	longest := "cmd /c exit 0 & rem " + strings.Repeat("x", MaxCommandLine-len("cmd /c exit 0 & rem "))
+	p, err := c.CreateProcess(&hcs.ProcessConfig{CommandLine: longest})
+	assert.NilError(t, err)
+	assert.NilError(t, p.Wait())
+	assert.NilError(t, p.Close())
+	_, err = c.CreateProcess(&hcs.ProcessConfig{CommandLine: longest + "x"})
+	assert.Check(t, errors.Is(err, ErrCommandLineTooLong))
+	// Counted in UTF-16 units, as Windows does: one 𝄞 is two.
+	_, err = c.CreateProcess(&hcs.ProcessConfig{CommandLine: longest[:len(longest)-1] + "𝄞"})
+	assert.Check(t, errors.Is(err, ErrCommandLineTooLong))
+	stop(t, c)
+}

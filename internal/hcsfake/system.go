@@ -1,9 +1,11 @@
 package hcsfake
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/libcontainerd-windows/local/hcs"
 )
@@ -288,11 +290,22 @@ func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, er
 	if s.state != StateRunning || s.stopping {
 		return nil, c.errorf(OpCreateProcess, errInvalidState)
 	}
+	if n := len(utf16.Encode([]rune(config.CommandLine))); n > MaxCommandLine {
+		return nil, fmt.Errorf("create process: the command line has %d UTF-16 units, Windows takes %d: %w", n, MaxCommandLine, ErrCommandLineTooLong)
+	}
 	h.nextPid += 4 // Windows pids are multiples of four
 	p := newProcess(s, h.nextPid, config)
 	s.processes = append(s.processes, p)
 	return p.open(), nil
 }
+
+// MaxCommandLine is the longest command line Windows' CreateProcess takes,
+// in UTF-16 code units, its terminating NUL excluded.
+const MaxCommandLine = 32766
+
+// ErrCommandLineTooLong is the raw error of a process whose command line is
+// longer than MaxCommandLine (ERROR_FILENAME_EXCED_RANGE in the guest).
+var ErrCommandLineTooLong = errors.New("hcsfake: the filename or extension is too long")
 
 // Close releases the handle. Closing twice is not an error, as in hcsshim.
 func (c *systemHandle) Close() error {
