@@ -7,6 +7,7 @@ require (
 	github.com/containerd/containerd v1.7.16
 	github.com/containerd/log v0.1.0
 	github.com/opencontainers/runtime-spec v1.2.0
+	github.com/sirupsen/logrus v1.9.3
 	go.uber.org/goleak v1.3.0
 	golang.org/x/sys v0.18.0
 	google.golang.org/protobuf v1.33.0
@@ -41,7 +42,6 @@ require (
 	github.com/opencontainers/image-spec v1.1.0-rc2.0.20221005185240-3a7f492d3f1b // indirect
 	github.com/opencontainers/selinux v1.11.0 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
-	github.com/sirupsen/logrus v1.9.3 // indirect
 	go.opencensus.io v0.24.0 // indirect
 	go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp v0.45.0 // indirect
 	go.opentelemetry.io/otel v1.19.0 // indirect

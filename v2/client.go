@@ -10,6 +10,45 @@
 // on Windows NewClient binds it to the real HCS; elsewhere, and in tests,
 // WithHost gives it another host such as the in-memory one of hcs/memhost.
 // This package adapts the backend to moby v28's libcontainerd types.
+//
+// # What an engine can rely on
+//
+// moby's dockerd relies on each of these; the module's tests check each.
+//
+//   - NewTask creates and starts the init process; Task.Start is a no-op,
+//     to be called or not. NewContainer's shim and runtimeOptions, and
+//     NewTask's checkpointDir and withStdin, are unused, as in moby.
+//   - attachStdio receives a containerd DirectIO over the process's pipes:
+//     Stdin is set even when withStdin is false (the process always has a
+//     stdin pipe; the engine closes it when it has nothing to send, which
+//     also tells HCS that input ended), Stdout is set, Stderr is nil with a
+//     terminal. It returns the cio.IO the engine copies with, which stays
+//     the engine's to close; the stdout and stderr readers close themselves
+//     when the process's output ends. If it returns an error or panics, the
+//     process is killed and released and the call fails (or the panic goes
+//     on); nothing is recorded.
+//   - Events come one at a time per container, in the order of their
+//     causes, on a goroutine of the library's, never under its locks; a
+//     Backend may block (that container's later events wait), fail (logged)
+//     or panic (logged, the event dropped). The create event has the
+//     container's id only; the init process's start and exit events have
+//     the container's id as ProcessID; an exec's exec-added and
+//     exec-started come together, its exit later, with the exec's id.
+//     Every started process gets exactly one exit event.
+//
+// # Logging
+//
+// The client logs through the containerd/log entry of NewClient's context
+// (log.G), with the field module=libcontainerd, and
+// container and process where they apply: every event at info ("sending
+// event"), as moby does; a failed wait, exit code or handle release of a
+// process at warning; a failed HCS call, or a Backend that failed or
+// panicked, at error; the container's steps at debug. To route or silence
+// it, give NewClient a context with an entry of your own:
+//
+//	quiet := logrus.New()
+//	quiet.SetLevel(logrus.WarnLevel)
+//	client, err := local.NewClient(log.WithLogger(ctx, logrus.NewEntry(quiet)), ...)
 package local
 
 import (

@@ -22,6 +22,7 @@ func Run(t *testing.T, f Front) {
 	}{
 		{"Lifecycle", testLifecycle},
 		{"ExecWithStdin", testExecWithStdin},
+		{"StdioWithoutStdin", testStdioWithoutStdin},
 		{"Terminal", testTerminal},
 		{"PauseResumeHyperV", testPauseResumeHyperV},
 		{"PauseResumeProcessIsolated", testPauseResumeProcessIsolated},
@@ -73,6 +74,26 @@ func testLifecycle(t *testing.T, e *env) {
 }
 
 // An exec's stdin, its events and its exit status.
+// withStdin is unused, as in moby: the process has a stdin pipe either way,
+// and the engine closes it when it has nothing to send.
+func testStdioWithoutStdin(t *testing.T, e *env) {
+	ctr, err := e.client.NewContainer(e.ctx, "c1", spec("cat", false))
+	assert.NilError(t, err)
+	out := &Output{}
+	tsk, err := ctr.NewTask(e.ctx, false, out.Attach)
+	assert.NilError(t, err)
+	assert.Check(t, out.Stdio.Stdin != nil && out.Stdio.Stdout != nil && out.Stdio.Stderr != nil)
+	_, err = io.WriteString(out.Stdio.Stdin, "still read\r\n")
+	assert.NilError(t, err)
+	assert.NilError(t, out.Stdio.Stdin.Close())
+	stdout, _ := out.Wait()
+	assert.Equal(t, stdout, "still read\r\n")
+	e.rec.await("c1", 3)
+	_, err = tsk.Delete(e.ctx)
+	assert.NilError(t, err)
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
 func testExecWithStdin(t *testing.T, e *env) {
 	ctr, tsk, _ := e.start("c1", spec("ping -t localhost", false))
 	out := &Output{}
