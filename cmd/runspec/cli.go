@@ -31,9 +31,10 @@ const (
 	exitRun     = 125 // run: runspec or the backend failed, as `docker run`
 )
 
-// streams are where runspec writes: the container's output to stdout and
-// stderr, events and reports to events.
+// streams are where runspec reads a SPEC of "-" (stdin) and writes: the
+// container's output to stdout and stderr, events and reports to events.
 type streams struct {
+	stdin                  io.Reader
 	stdout, stderr, events io.Writer
 }
 
@@ -97,6 +98,14 @@ func (h *hostFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&h.inMemory, "in-memory", false, "use the in-memory HCS even on Windows")
 	fs.StringVar(&h.id, "id", "", "the container id (default: the spec's file or bundle name)")
 	fs.BoolVar(&h.debug, "debug", false, "show the backend's log on stderr")
+}
+
+// check refuses flag values that mean nothing.
+func (h *hostFlags) check() error {
+	if h.cpus < 0 {
+		return fmt.Errorf("--host-cpus %d: want a count of processors, or 0 for this machine's", h.cpus)
+	}
+	return nil
 }
 
 // setUpLog keeps the backend's log to warnings unless --debug asks for all.
@@ -207,8 +216,13 @@ func parse(fs *flag.FlagSet, synopsis string, args []string, s streams) (positio
 // containerd.
 func versionMain(args []string, s streams) int {
 	fs := newFlagSet("version", s)
-	if _, code, ok := parse(fs, "runspec version\n\nPrint the versions runspec was built with.", args, s); !ok {
+	positional, code, ok := parse(fs, "runspec version\n\nPrint the versions runspec was built with.", args, s)
+	if !ok {
 		return code
+	}
+	if len(positional) > 0 {
+		fmt.Fprintf(s.stderr, "runspec version: takes no arguments, got %q\n", positional)
+		return exitUsage
 	}
 	version, deps := "(unknown)", map[string]string{}
 	if info, ok := debug.ReadBuildInfo(); ok {
@@ -229,24 +243,51 @@ func versionMain(args []string, s streams) int {
 	return 0
 }
 
-// loadSpec reads SPEC, a config.json file or a bundle directory, and the
-// container id it implies. Its errors say what a person can fix.
-func loadSpec(path, id string) (*specs.Spec, string, error) {
-	if info, err := os.Stat(path); err == nil && info.IsDir() {
+// maxSpecSize bounds what runspec reads of a SPEC: a runtime spec is a few
+// kilobytes, and a path to a device or an endless pipe must not exhaust
+// memory.
+const maxSpecSize = 16 << 20
+
+// loadSpec reads SPEC, a config.json file, a bundle directory, or "-" for
+// stdin, and the container id it implies. Its errors say what a person can
+// fix.
+func loadSpec(path, id string, stdin io.Reader) (*specs.Spec, string, error) {
+	var r io.Reader
+	switch info, err := os.Stat(path); {
+	case path == "-":
+		if id == "" {
+			id = "stdin"
+		}
+		if stdin == nil {
+			stdin = strings.NewReader("")
+		}
+		r, path = stdin, "stdin"
+	case err == nil && info.IsDir():
 		if id == "" {
 			id = filepath.Base(filepath.Clean(path))
 		}
 		path = filepath.Join(path, "config.json")
-	} else if id == "" {
+	case id == "":
 		id = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		// The same words on every OS.
-		return nil, "", fmt.Errorf("%s: no such file or directory", path)
+	if r == nil {
+		f, err := os.Open(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			// The same words on every OS.
+			return nil, "", fmt.Errorf("%s: no such file or directory", path)
+		}
+		if err != nil {
+			return nil, "", err
+		}
+		defer f.Close()
+		r = f
 	}
+	data, err := io.ReadAll(io.LimitReader(r, maxSpecSize+1))
 	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	if len(data) > maxSpecSize {
+		return nil, "", fmt.Errorf("%s: larger than %d MiB, which no runtime spec is", path, maxSpecSize>>20)
 	}
 	var spec *specs.Spec
 	if err := json.Unmarshal(data, &spec); err != nil {
@@ -258,6 +299,7 @@ func loadSpec(path, id string) (*specs.Spec, string, error) {
 // jsonError places a decoding error at its line and column.
 func jsonError(path string, data []byte, err error) error {
 	var offset int64
+	what := "malformed JSON"
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -265,6 +307,7 @@ func jsonError(path string, data []byte, err error) error {
 		offset = syntax.Offset
 	case errors.As(err, &typ):
 		offset = typ.Offset
+		what = "a value of the wrong type"
 	default:
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -272,7 +315,7 @@ func jsonError(path string, data []byte, err error) error {
 	// The offset is just past the byte the decoder choked on.
 	line := 1 + strings.Count(string(before), "\n")
 	column := len(before) - strings.LastIndex(string(before), "\n") - 1
-	return fmt.Errorf("%s:%d:%d: malformed JSON: %w", path, line, column, err)
+	return fmt.Errorf("%s:%d:%d: %s: %w", path, line, column, what, err)
 }
 
 // describe is an error as runspec reports it: with its class when the
@@ -316,7 +359,11 @@ func configMain(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintf(s.stderr, "runspec config: want one SPEC, got %d\n", len(positional))
 		return exitUsage
 	}
-	spec, id, err := loadSpec(positional[0], hf.id)
+	if err := hf.check(); err != nil {
+		fmt.Fprintf(s.stderr, "runspec config: %v\n", err)
+		return exitUsage
+	}
+	spec, id, err := loadSpec(positional[0], hf.id, s.stdin)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
 		return exitUsage

@@ -20,8 +20,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := runMain(ctx, os.Args[1:], streams{stdout: os.Stdout, stderr: os.Stderr, events: os.Stderr})
-	stop()
-	os.Exit(code)
+	os.Exit(runMain(context.Background(), os.Args[1:], streams{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, events: os.Stderr}))
+}
+
+// interruptible is ctx ended by the first Ctrl-C or SIGTERM, which `run`
+// then answers by stopping its container; a second signal does what it
+// does by default, ending runspec at once.
+func interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop()
+	}()
+	return ctx, stop
 }

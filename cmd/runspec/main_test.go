@@ -126,7 +126,7 @@ func TestRunGolden(t *testing.T) {
 		{"json", []string{"--json", "../../testdata/specs/commandline.json"}},
 		{"execs", []string{"testdata/specs/reads-stdin.json", "--exec", "cmd /c echo one", "--exec", "cmd /c echo two 1>&2 & exit 5"}},
 		{"stats", []string{"--stats", "testdata/specs/reads-stdin.json"}},
-		{"pause-hyperv", []string{"--pause", "--json", "testdata/specs/hyperv-server.json", "--timeout", "1ns"}},
+		{"pause-hyperv", []string{"--pause", "--json", "testdata/specs/hyperv-reads-stdin.json"}},
 		{"pause-process-isolation", []string{"--pause", "testdata/specs/reads-stdin.json"}},
 		{"timeout", []string{"--timeout", "1ns", "testdata/specs/server.json"}},
 		{"rejected", []string{"../../testdata/specs/root-readonly.json"}},
@@ -208,7 +208,7 @@ func TestMalformedJSONIsPlaced(t *testing.T) {
 	assert.NilError(t, os.WriteFile(file, []byte("{\n  \"process\": {\n    \"args\": [1]\n  }\n}\n"), 0o644))
 	r := invoke(context.Background(), nil, "config", file)
 	assert.Equal(t, r.code, exitUsage)
-	assert.Check(t, is.Contains(r.stderr, ".json:3:14: malformed JSON"))
+	assert.Check(t, is.Contains(r.stderr, ".json:3:14: a value of the wrong type: "), "a type mismatch is not malformed JSON")
 
 	assert.NilError(t, os.WriteFile(file, []byte("{\n  \"a\": ,\n}"), 0o644))
 	r = invoke(context.Background(), nil, "run", file)
@@ -275,3 +275,81 @@ var errPendingForever = hcs.WithClass(hcs.ErrPending, errors.New("accepted, neve
 type writerFunc func([]byte)
 
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
+
+// Ctrl-C while an exec runs stops the container as it does otherwise: the
+// exec is not waited for, and both processes end with the stop.
+func TestInterruptWhileAnExecRuns(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	interrupt := writerFunc(func(p []byte) {
+		if bytes.Contains(p, []byte("exec-started")) {
+			cancel()
+		}
+	})
+	r := invoke(ctx, interrupt, append([]string{"run"}, append(goldenHostFlags, "--exec", "ping -t localhost", "testdata/specs/server.json")...)...)
+	assert.Equal(t, r.code, memhost.ExitCodeShutdown)
+	assert.Check(t, is.Contains(r.events, "interrupted: stopping the container"))
+	assert.Check(t, is.Contains(r.events, "exit         container=server process=exec-1"))
+}
+
+// --timeout counts while an exec runs: the container is stopped gracefully
+// (its exit code is the graceful stop's) rather than waiting for the exec.
+func TestTimeoutWhileAnExecRuns(t *testing.T) {
+	r := invoke(context.Background(), nil, append([]string{"run"}, append(goldenHostFlags, "--timeout", "200ms", "--exec", "ping -t localhost", "testdata/specs/server.json")...)...)
+	assert.Equal(t, r.code, memhost.ExitCodeShutdown)
+	assert.Check(t, is.Contains(r.events, "timed out after 200ms: stopping the container"))
+	assert.Check(t, is.Contains(r.events, "exit         container=server process=server"))
+}
+
+// Flag values that mean nothing, and arguments where none are taken, are
+// usage errors.
+func TestFlagChecks(t *testing.T) {
+	spec := "../../testdata/specs/process-minimal.json"
+	for _, tc := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"version", "extra"}, "takes no arguments"},
+		{[]string{"run", "--exec", "", spec}, "--exec wants a command line"},
+		{[]string{"run", "--exec", "  ", spec}, "--exec wants a command line"},
+		{[]string{"run", "--host-cpus", "-1", spec}, "--host-cpus -1"},
+		{[]string{"config", "--host-cpus", "-2", spec}, "--host-cpus -2"},
+		{[]string{"run", "--timeout", "-1s", spec}, "want durations of 0 or more"},
+		{[]string{"run", "--grace", "-1s", spec}, "want durations of 0 or more"},
+	} {
+		r := invoke(context.Background(), nil, tc.args...)
+		assert.Equal(t, r.code, exitUsage, "%v", tc.args)
+		assert.Check(t, is.Contains(r.stderr, tc.says), "%v", tc.args)
+	}
+}
+
+// "-" reads the spec from stdin; a spec larger than any runtime spec is
+// refused without reading it all.
+func TestSpecFromStdinAndItsSize(t *testing.T) {
+	data, err := os.ReadFile("../../testdata/specs/process-minimal.json")
+	assert.NilError(t, err)
+	var stdout, stderr bytes.Buffer
+	code := runMain(context.Background(), append([]string{"config", "--id", "process-minimal"}, append(goldenHostFlags, "-")...),
+		streams{stdin: bytes.NewReader(data), stdout: &stdout, stderr: &stderr, events: &stderr})
+	assert.Equal(t, code, 0, stderr.String())
+	want, err := os.ReadFile("../../testdata/specs/process-minimal.golden")
+	assert.NilError(t, err)
+	assert.Equal(t, stdout.String(), string(want))
+
+	stdout.Reset()
+	stderr.Reset()
+	endless := io.MultiReader(strings.NewReader("{"), neverEnding(' '))
+	code = runMain(context.Background(), []string{"config", "-"}, streams{stdin: endless, stdout: &stdout, stderr: &stderr, events: &stderr})
+	assert.Equal(t, code, exitUsage)
+	assert.Check(t, is.Contains(stderr.String(), "stdin: larger than 16 MiB"))
+}
+
+// neverEnding reads as an endless run of one byte, as /dev/zero does.
+type neverEnding byte
+
+func (b neverEnding) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(b)
+	}
+	return len(p), nil
+}

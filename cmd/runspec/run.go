@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -46,11 +48,19 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintf(s.stderr, "runspec run: want one SPEC, got %d\n", len(positional))
 		return exitUsage
 	}
-	spec, id, err := loadSpec(positional[0], f.id)
+	if err := f.check(); err != nil {
+		fmt.Fprintf(s.stderr, "runspec run: %v\n", err)
+		return exitUsage
+	}
+	spec, id, err := loadSpec(positional[0], f.id, s.stdin)
 	if err != nil {
 		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
 		return exitUsage
 	}
+	// From here on Ctrl-C and SIGTERM stop the container; reading the spec
+	// they simply end runspec.
+	ctx, stop := interruptible(ctx)
+	defer stop()
 	f.setUpLog(s)
 	host, notice, err := f.host()
 	if err != nil {
@@ -67,6 +77,22 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 		return exitRun
 	}
 	return r.run(ctx, client)
+}
+
+// check refuses flag values that mean nothing.
+func (f *runFlags) check() error {
+	if err := f.hostFlags.check(); err != nil {
+		return err
+	}
+	for _, commandLine := range f.execs {
+		if strings.TrimSpace(commandLine) == "" {
+			return errors.New("--exec wants a command line, got none")
+		}
+	}
+	if f.timeout < 0 || f.grace < 0 {
+		return fmt.Errorf("--timeout %s, --grace %s: want durations of 0 or more", f.timeout, f.grace)
+	}
+	return nil
 }
 
 // killWait bounds the wait for a container's exit after SIGKILL, which
@@ -116,14 +142,21 @@ func (r *runner) run(ctx context.Context, client types.Client) int {
 	// Events arrive on their own; waiting for the start keeps what runspec
 	// reports after it.
 	<-taskStart
+	// The timeout counts from the start; it and Ctrl-C end the operations
+	// too: an exec still running is then left to the container's stop.
+	opCtx, cancel := ctx, context.CancelFunc(func() {})
+	if r.flags.timeout > 0 {
+		opCtx, cancel = context.WithTimeout(ctx, r.flags.timeout)
+	}
+	defer cancel()
 	// The task's stdin stays open while the requested operations run, so
 	// that a process reading it is still there for them.
-	r.operate(ctx, task)
+	r.operate(opCtx, task)
 	if stdin != nil {
 		_ = stdin.Close()
 	}
 
-	exit, err := r.waitOrStop(ctx, task, taskExit)
+	exit, err := r.waitOrStop(ctx, opCtx, task, taskExit)
 	r.copies.Wait()
 	if err != nil {
 		fmt.Fprintf(r.s.stderr, "runspec: %v\n", err)
@@ -166,9 +199,13 @@ func (r *runner) attach(stdin *io.WriteCloser, drained *sync.WaitGroup) types.St
 }
 
 // operate runs the execs, the pause and resume and the statistics asked
-// for. Their failures are reported and the run goes on.
+// for, until ctx ends. Their failures are reported and the run goes on: a
+// failed operation does not change the exit code, the container's.
 func (r *runner) operate(ctx context.Context, task types.Task) {
 	for i, commandLine := range r.flags.execs {
+		if ctx.Err() != nil {
+			return
+		}
 		processID := fmt.Sprintf("exec-%d", i+1)
 		exited := r.printer.expect(types.EventExit, processID)
 		var stdin io.WriteCloser
@@ -188,7 +225,7 @@ func (r *runner) operate(ctx context.Context, task types.Task) {
 		// printed before what comes next.
 		drained.Wait()
 	}
-	if r.flags.pause {
+	if r.flags.pause && ctx.Err() == nil {
 		for _, step := range []struct {
 			name  string
 			do    func(context.Context) error
@@ -207,7 +244,7 @@ func (r *runner) operate(ctx context.Context, task types.Task) {
 			}
 		}
 	}
-	if r.flags.stats {
+	if r.flags.stats && ctx.Err() == nil {
 		r.reportStats(ctx, task)
 	}
 }
@@ -237,23 +274,19 @@ func (r *runner) reportStats(ctx context.Context, task types.Task) {
 	}
 }
 
-// waitOrStop waits for the task's exit. On Ctrl-C or after the timeout it
-// stops the container as `docker stop` does: a graceful kill, then SIGKILL
-// when the grace period passes.
-func (r *runner) waitOrStop(ctx context.Context, task types.Task, exited <-chan types.EventInfo) (types.EventInfo, error) {
-	var timeout <-chan time.Time
-	if r.flags.timeout > 0 {
-		timer := time.NewTimer(r.flags.timeout)
-		defer timer.Stop()
-		timeout = timer.C
-	}
+// waitOrStop waits for the task's exit. When opCtx ends, on Ctrl-C (ctx)
+// or after the timeout, it stops the container as `docker stop` does: a
+// graceful kill, then SIGKILL when the grace period passes.
+func (r *runner) waitOrStop(ctx, opCtx context.Context, task types.Task, exited <-chan types.EventInfo) (types.EventInfo, error) {
 	select {
 	case ei := <-exited:
 		return ei, nil
-	case <-ctx.Done():
-		r.printer.report("stop", "interrupted: stopping the container")
-	case <-timeout:
-		r.printer.report("stop", fmt.Sprintf("timed out after %s: stopping the container", r.flags.timeout))
+	case <-opCtx.Done():
+		if ctx.Err() != nil {
+			r.printer.report("stop", "interrupted: stopping the container")
+		} else {
+			r.printer.report("stop", fmt.Sprintf("timed out after %s: stopping the container", r.flags.timeout))
+		}
 	}
 	stopCtx := context.WithoutCancel(ctx)
 	for _, step := range []struct {
