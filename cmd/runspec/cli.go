@@ -108,13 +108,19 @@ func (h *hostFlags) check() error {
 	return nil
 }
 
-// setUpLog keeps the backend's log to warnings unless --debug asks for all.
-func (h *hostFlags) setUpLog(s streams) {
+// setUpLog keeps the backend's log to warnings unless --debug asks for all,
+// as JSON objects when asJSON is set.
+func (h *hostFlags) setUpLog(s streams, asJSON bool) {
 	level := "warn"
 	if h.debug {
 		level = "debug"
 	}
 	_ = log.SetLevel(level)
+	format := log.TextFormat
+	if asJSON {
+		format = log.JSONFormat
+	}
+	_ = log.SetFormat(format)
 	log.L.Logger.SetOutput(s.stderr)
 }
 
@@ -368,7 +374,7 @@ func configMain(ctx context.Context, args []string, s streams) int {
 		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
 		return exitUsage
 	}
-	hf.setUpLog(s)
+	hf.setUpLog(s, false)
 	host, notice, err := hf.host()
 	if err != nil {
 		fmt.Fprintf(s.stderr, "runspec: %v\n", err)

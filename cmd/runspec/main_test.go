@@ -277,7 +277,7 @@ type writerFunc func([]byte)
 func (f writerFunc) Write(p []byte) (int, error) { f(p); return len(p), nil }
 
 // Ctrl-C while an exec runs stops the container as it does otherwise: the
-// exec is not waited for, and both processes end with the stop.
+// exec is not waited for, and the container's exit is the graceful stop's.
 func TestInterruptWhileAnExecRuns(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -288,8 +288,9 @@ func TestInterruptWhileAnExecRuns(t *testing.T) {
 	})
 	r := invoke(ctx, interrupt, append([]string{"run"}, append(goldenHostFlags, "--exec", "ping -t localhost", "testdata/specs/server.json")...)...)
 	assert.Equal(t, r.code, memhost.ExitCodeShutdown)
+	assert.Check(t, is.Contains(r.events, "exec-started container=server process=exec-1"))
 	assert.Check(t, is.Contains(r.events, "interrupted: stopping the container"))
-	assert.Check(t, is.Contains(r.events, "exit         container=server process=exec-1"))
+	assert.Check(t, is.Contains(r.events, "exit         container=server process=server"))
 }
 
 // --timeout counts while an exec runs: the container is stopped gracefully
@@ -352,4 +353,39 @@ func (b neverEnding) Read(p []byte) (int, error) {
 		p[i] = byte(b)
 	}
 	return len(p), nil
+}
+
+// With --json, every line runspec writes on stderr is a JSON object: the
+// events, its reports and complaints, the backend's log (--debug: all of
+// it) and the process's own stderr, for every shipped spec.
+func TestJSONIsAllJSON(t *testing.T) {
+	specs, err := filepath.Glob("../../testdata/specs/*.json")
+	assert.NilError(t, err)
+	more, err := filepath.Glob("testdata/specs/*.json")
+	assert.NilError(t, err)
+	runs := [][]string{
+		{"--stats", "--exec", "cmd /c echo out & echo err 1>&2 & exit 4", "testdata/specs/reads-stdin.json"},
+		{"testdata/specs/nope.json"},
+		{"--pause", "testdata/specs/reads-stdin.json"},
+	}
+	for _, spec := range append(specs, more...) {
+		runs = append(runs, []string{"--timeout", "1ns", spec})
+	}
+	for _, run := range runs {
+		args := append(append([]string{"run", "--json", "--debug"}, goldenHostFlags...), run...)
+		r := invoke(context.Background(), nil, args...)
+		lines := strings.Split(strings.TrimSuffix(r.stderr+r.events, "\n"), "\n")
+		for _, line := range lines {
+			if line == "" {
+				continue
+			}
+			var v map[string]any
+			assert.Check(t, json.Unmarshal([]byte(line), &v), "%v: %q", run, line)
+		}
+	}
+	r := invoke(context.Background(), nil, append(append([]string{"run", "--json", "--stats"}, goldenHostFlags...),
+		"--exec", "cmd /c echo err 1>&2", "testdata/specs/reads-stdin.json")...)
+	assert.Check(t, is.Contains(r.events, `"process":"exec-1","stderr":"err\n"`))
+	assert.Check(t, is.Contains(r.events, `"stats":{"memoryCommitBytes":`))
+	assert.Check(t, is.Contains(r.events, `"top":{"pid":`))
 }

@@ -44,37 +44,39 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	if !ok {
 		return code
 	}
+	// With --json every line runspec writes on stderr is a JSON object,
+	// its own complaints included.
+	p := newPrinter(s.events, f.json)
+	complain := func(code int, format string, args ...any) int {
+		p.complain(s.stderr, fmt.Sprintf(format, args...))
+		return code
+	}
 	if len(positional) != 1 {
-		fmt.Fprintf(s.stderr, "runspec run: want one SPEC, got %d\n", len(positional))
-		return exitUsage
+		return complain(exitUsage, "runspec run: want one SPEC, got %d", len(positional))
 	}
 	if err := f.check(); err != nil {
-		fmt.Fprintf(s.stderr, "runspec run: %v\n", err)
-		return exitUsage
+		return complain(exitUsage, "runspec run: %v", err)
 	}
 	spec, id, err := loadSpec(positional[0], f.id, s.stdin)
 	if err != nil {
-		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
-		return exitUsage
+		return complain(exitUsage, "runspec: %v", err)
 	}
 	// From here on Ctrl-C and SIGTERM stop the container; reading the spec
 	// they simply end runspec.
 	ctx, stop := interruptible(ctx)
 	defer stop()
-	f.setUpLog(s)
+	f.setUpLog(s, f.json)
 	host, notice, err := f.host()
 	if err != nil {
-		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
-		return exitRun
+		return complain(exitRun, "runspec: %v", err)
 	}
-	r := &runner{flags: f, id: id, spec: spec, s: s, host: host, printer: newPrinter(s.events, f.json)}
+	r := &runner{flags: f, id: id, spec: spec, s: s, host: host, printer: p}
 	if notice != "" {
 		r.printer.report("host", notice)
 	}
 	client, err := local.NewClient(ctx, nil, "", "runspec", r.printer, local.WithHost(host))
 	if err != nil {
-		fmt.Fprintf(s.stderr, "runspec: %v\n", err)
-		return exitRun
+		return complain(exitRun, "runspec: %v", err)
 	}
 	return r.run(ctx, client)
 }
@@ -112,8 +114,10 @@ type runner struct {
 }
 
 func (r *runner) fail(what string, err error) int {
-	fmt.Fprintf(r.s.stderr, "runspec: %s: %s\n", what, describe(err))
-	fmt.Fprint(r.s.stderr, utilityVMHint(err, r.host))
+	r.printer.complain(r.s.stderr, fmt.Sprintf("runspec: %s: %s", what, describe(err)))
+	if hint := utilityVMHint(err, r.host); hint != "" {
+		r.printer.complain(r.s.stderr, strings.TrimSuffix(hint, "\n"))
+	}
 	if isInvalidParameter(err) {
 		return exitUsage
 	}
@@ -128,14 +132,14 @@ func (r *runner) run(ctx context.Context, client types.Client) int {
 	// The container is deleted however the run ends: nothing is left.
 	defer func() {
 		if err := ctr.Delete(context.WithoutCancel(ctx)); err != nil {
-			fmt.Fprintf(r.s.stderr, "runspec: delete: %s\n", describe(err))
+			r.printer.complain(r.s.stderr, "runspec: delete: "+describe(err))
 		}
 	}()
 
 	taskStart := r.printer.expect(types.EventStart, r.id)
 	taskExit := r.printer.expect(types.EventExit, r.id)
 	var stdin io.WriteCloser
-	task, err := ctr.NewTask(ctx, "", true, r.attach(&stdin, nil))
+	task, err := ctr.NewTask(ctx, "", true, r.attach(r.id, &stdin, nil))
 	if err != nil {
 		return r.fail("start", err)
 	}
@@ -159,7 +163,7 @@ func (r *runner) run(ctx context.Context, client types.Client) int {
 	exit, err := r.waitOrStop(ctx, opCtx, task, taskExit)
 	r.copies.Wait()
 	if err != nil {
-		fmt.Fprintf(r.s.stderr, "runspec: %v\n", err)
+		r.printer.complain(r.s.stderr, "runspec: "+err.Error())
 		_ = task.ForceDelete(context.WithoutCancel(ctx))
 		return exitRun
 	}
@@ -169,16 +173,21 @@ func (r *runner) run(ctx context.Context, client types.Client) int {
 	return int(exit.ExitCode)
 }
 
-// attach copies a process's output to runspec's stdout and stderr and
-// keeps its stdin for the caller; drained, when set, is done when the
-// process's output was all copied.
-func (r *runner) attach(stdin *io.WriteCloser, drained *sync.WaitGroup) types.StdioCallback {
+// attach copies process processID's output to runspec's stdout and stderr
+// (with --json its stderr as JSON objects among the events, so that every
+// line there parses) and keeps its stdin for the caller; drained, when
+// set, is done when the process's output was all copied.
+func (r *runner) attach(processID string, stdin *io.WriteCloser, drained *sync.WaitGroup) types.StdioCallback {
 	return func(dio *cio.DirectIO) (cio.IO, error) {
 		*stdin = dio.Stdin
+		stderr := r.s.stderr
+		if r.flags.json {
+			stderr = processStderr{r.printer, r.id, processID}
+		}
 		for _, c := range []struct {
 			from io.Reader
 			to   io.Writer
-		}{{dio.Stdout, r.s.stdout}, {dio.Stderr, r.s.stderr}} {
+		}{{dio.Stdout, r.s.stdout}, {dio.Stderr, stderr}} {
 			if c.from == nil {
 				continue
 			}
@@ -210,7 +219,7 @@ func (r *runner) operate(ctx context.Context, task types.Task) {
 		exited := r.printer.expect(types.EventExit, processID)
 		var stdin io.WriteCloser
 		var drained sync.WaitGroup
-		_, err := task.Exec(ctx, processID, &specs.Process{CommandLine: commandLine}, false, r.attach(&stdin, &drained))
+		_, err := task.Exec(ctx, processID, &specs.Process{CommandLine: commandLine}, false, r.attach(processID, &stdin, &drained))
 		if err != nil {
 			r.printer.report("exec", describe(err))
 			continue
@@ -261,8 +270,9 @@ func (r *runner) reportStats(ctx context.Context, task types.Task) {
 		return
 	}
 	m := hs.Memory
-	r.printer.report("stats", fmt.Sprintf("memory commit %d bytes (peak %d), private working set %d bytes",
-		m.UsageCommitBytes, m.UsageCommitPeakBytes, m.UsagePrivateWorkingSetBytes))
+	r.printer.print(eventLine{Time: now(), Report: "stats", Message: fmt.Sprintf("memory commit %d bytes (peak %d), private working set %d bytes",
+		m.UsageCommitBytes, m.UsageCommitPeakBytes, m.UsagePrivateWorkingSetBytes),
+		Stats: &statsFields{m.UsageCommitBytes, m.UsageCommitPeakBytes, m.UsagePrivateWorkingSetBytes}})
 	processes, err := task.Summary(ctx)
 	if err != nil {
 		r.printer.report("top", describe(err))
@@ -270,7 +280,8 @@ func (r *runner) reportStats(ctx context.Context, task types.Task) {
 	}
 	for i := range processes {
 		p := &processes[i]
-		r.printer.report("top", fmt.Sprintf("pid %d %s, memory commit %d bytes", p.ProcessID, p.ImageName, p.MemoryCommitBytes))
+		r.printer.print(eventLine{Time: now(), Report: "top", Message: fmt.Sprintf("pid %d %s, memory commit %d bytes", p.ProcessID, p.ImageName, p.MemoryCommitBytes),
+			Top: &topFields{p.ProcessID, p.ImageName, p.MemoryCommitBytes}})
 	}
 }
 
@@ -346,6 +357,47 @@ type eventLine struct {
 	Error     string    `json:"error,omitempty"`
 	Report    string    `json:"report,omitempty"`
 	Message   string    `json:"message,omitempty"`
+	// A line of the process's stderr (--json only).
+	Stderr string `json:"stderr,omitempty"`
+	// The figures of a "stats" or "top" report.
+	Stats *statsFields `json:"stats,omitempty"`
+	Top   *topFields   `json:"top,omitempty"`
+}
+
+// statsFields are the container's memory statistics, in bytes.
+type statsFields struct {
+	MemoryCommit      uint64 `json:"memoryCommitBytes"`
+	MemoryCommitPeak  uint64 `json:"memoryCommitPeakBytes"`
+	PrivateWorkingSet uint64 `json:"privateWorkingSetBytes"`
+}
+
+// topFields are one process of the container's process list.
+type topFields struct {
+	Pid          uint32 `json:"pid"`
+	Image        string `json:"image"`
+	MemoryCommit uint64 `json:"memoryCommitBytes"`
+}
+
+// processStderr writes what a process writes on its stderr as JSON
+// objects among the events, one a write.
+type processStderr struct {
+	p                  *printer
+	container, process string
+}
+
+func (w processStderr) Write(b []byte) (int, error) {
+	w.p.print(eventLine{Time: now(), Container: w.container, Process: w.process, Stderr: string(b)})
+	return len(b), nil
+}
+
+// complain reports a failure of runspec's own: a JSON object among the
+// events with --json, else the text on stderr.
+func (p *printer) complain(stderr io.Writer, text string) {
+	if p.json {
+		p.report("error", text)
+		return
+	}
+	fmt.Fprintln(stderr, text)
 }
 
 func (p *printer) ProcessEvent(id string, event types.EventType, ei types.EventInfo) error {
