@@ -46,7 +46,8 @@ type EventInfo struct {
 }
 
 // Backend is implemented by the engine to receive events. Events of one
-// container arrive one at a time, in order.
+// container arrive one at a time, in order; the package local's doc says
+// what each event's EventInfo holds and what a Backend may do.
 type Backend interface {
 	ProcessEvent(containerID string, event EventType, ei EventInfo) error
 }
@@ -109,7 +110,11 @@ type Task interface {
 	CreateCheckpoint(ctx context.Context, checkpointDir string, exit bool) error
 }
 
-// StdioCallback is called to connect a container's or process's stdio.
+// StdioCallback is called to connect a container's or process's stdio: it
+// receives the process's pipes (Stdin always set, Stderr nil with a
+// terminal) and returns the IO the engine copies with, which is the
+// engine's to close; an error kills and releases the process. The package
+// local's doc has the whole contract.
 type StdioCallback func(io *cio.DirectIO) (cio.IO, error)
 
 // Summary describes one process of a container, as `docker top` shows it.

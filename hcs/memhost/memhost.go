@@ -46,8 +46,11 @@
 //     are the ones the real binding maps HCS's answers to;
 //   - no call takes real time unless a Fault's Delay or Hang says so.
 //
-// The implementation is the module's internal/hcsfake, which the module's
-// own tests use; this package is its public face, with its own types.
+// The package's Example (example_test.go; pkg.go.dev shows it) is an
+// engine's test of a Windows code path: HCS fails an exec's wait, and the
+// engine's Backend still gets the exec's exit. The implementation is the
+// module's internal/hcsfake, which the module's own tests use; this package
+// is its public face, with its own types.
 package memhost
 
 import (
