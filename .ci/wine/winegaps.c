@@ -37,7 +37,14 @@ struct stream {
     int header_sent;      /* BackupRead: bytes of the header handed out */
 };
 
-static struct stream *context_of(void **context) {
+/* context_of returns the call's stream state: NULL for an abort, which
+ * ends the stream and frees it. */
+static struct stream *context_of(void **context, BOOL abort) {
+    if (abort) {
+        free(*context);
+        *context = NULL;
+        return NULL;
+    }
     if (!*context)
         *context = calloc(1, sizeof(struct stream));
     return *context;
@@ -45,12 +52,9 @@ static struct stream *context_of(void **context) {
 
 static BOOL WINAPI backup_write(HANDLE file, BYTE *buffer, DWORD size, DWORD *written, BOOL abort, BOOL security, void **context) {
     (void)security;
-    if (abort) {
-        free(*context);
-        *context = NULL;
+    struct stream *s = context_of(context, abort);
+    if (!s)
         return TRUE;
-    }
-    struct stream *s = context_of(context);
     DWORD done = 0;
     while (done < size) {
         if (s->have < STREAM_HEADER) {
@@ -93,12 +97,9 @@ static BOOL WINAPI backup_write(HANDLE file, BYTE *buffer, DWORD size, DWORD *wr
 
 static BOOL WINAPI backup_read(HANDLE file, BYTE *buffer, DWORD size, DWORD *read, BOOL abort, BOOL security, void **context) {
     (void)security;
-    if (abort) {
-        free(*context);
-        *context = NULL;
+    struct stream *s = context_of(context, abort);
+    if (!s)
         return TRUE;
-    }
-    struct stream *s = context_of(context);
     DWORD done = 0;
     if (!s->have) {
         /* The one stream: the file's data; a folder has none. */

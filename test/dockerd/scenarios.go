@@ -137,15 +137,9 @@ func settled(name string, restarts int) step {
 func atOnce(n int) step {
 	return step{args: []string{fmt.Sprintf("%d docker run --rm at once", n)}, run: func(ctx context.Context, d *daemon) result {
 		results := make([]result, n)
-		var wg sync.WaitGroup
-		for i := range results {
-			wg.Add(1)
-			go func(i int) {
-				defer wg.Done()
-				results[i] = d.docker(ctx, "", "run", "--rm", image, "cmd", "/c", fmt.Sprintf("echo run %d", i))
-			}(i)
-		}
-		wg.Wait()
+		concurrently(n, func(i int) {
+			results[i] = d.docker(ctx, "", "run", "--rm", image, "cmd", "/c", fmt.Sprintf("echo run %d", i))
+		})
 		var all result
 		for i, r := range results {
 			all.Stdout += fmt.Sprintf("%d: exit %d %s", i, r.Code, r.Stdout)
@@ -156,6 +150,19 @@ func atOnce(n int) step {
 		}
 		return all
 	}}
+}
+
+// concurrently runs f(0) to f(n-1) at once and returns when all returned.
+func concurrently(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			f(i)
+		}(i)
+	}
+	wg.Wait()
 }
 
 var topLine = regexp.MustCompile(`(?m)^(\S+)\s.*$`)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"sync"
 	"time"
 )
 
@@ -84,15 +83,7 @@ func oneAtATime(ctx context.Context, d *daemon) ([]time.Duration, error) {
 func manyAtOnce(ctx context.Context, d *daemon) ([]time.Duration, error) {
 	out := make([]time.Duration, atOnceN)
 	errs := make([]error, atOnceN)
-	var wg sync.WaitGroup
-	for i := range out {
-		wg.Add(1)
-		go func(i int) {
-			defer wg.Done()
-			out[i], errs[i] = timedRun(ctx, d)
-		}(i)
-	}
-	wg.Wait()
+	concurrently(atOnceN, func(i int) { out[i], errs[i] = timedRun(ctx, d) })
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -39,6 +39,18 @@ static struct prepared **find_prepared(PCWSTR path) {
     return p;
 }
 
+/* unprepare forgets that layer path is prepared. */
+static void unprepare(PCWSTR path) {
+    EnterCriticalSection(&lock);
+    struct prepared **p = find_prepared(path);
+    if (*p) {
+        struct prepared *gone = *p;
+        *p = gone->next;
+        free(gone);
+    }
+    LeaveCriticalSection(&lock);
+}
+
 static HRESULT last_error(void) {
     return HRESULT_FROM_WIN32(GetLastError());
 }
@@ -115,11 +127,7 @@ __declspec(dllexport) HRESULT WINAPI CreateSandboxLayer(struct driver_info *info
 __declspec(dllexport) HRESULT WINAPI DestroyLayer(struct driver_info *info, PCWSTR id) {
     (void)info;
     FAULT(L"DestroyLayer");
-    EnterCriticalSection(&lock);
-    struct prepared **p = find_prepared(id);
-    if (*p)
-        *p = (*p)->next; /* leaked: a test process is short-lived */
-    LeaveCriticalSection(&lock);
+    unprepare(id);
     return remove_tree(id);
 }
 
@@ -166,11 +174,7 @@ __declspec(dllexport) HRESULT WINAPI PrepareLayer(struct driver_info *info, PCWS
 __declspec(dllexport) HRESULT WINAPI UnprepareLayer(struct driver_info *info, PCWSTR id) {
     (void)info;
     FAULT(L"UnprepareLayer");
-    EnterCriticalSection(&lock);
-    struct prepared **p = find_prepared(id);
-    if (*p)
-        *p = (*p)->next; /* leaked: a test process is short-lived */
-    LeaveCriticalSection(&lock);
+    unprepare(id);
     return S_OK;
 }
 
