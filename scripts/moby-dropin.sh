@@ -22,7 +22,8 @@
 #   before the rewrite, with moby's own backend (dockerd-stock.exe), for
 #   the scenario suite to compare with (test/dockerd).
 # The work dir (default: a temporary folder) keeps the rewritten tree and
-# the dockerd binaries, dockerd-windows.exe and dockerd-linux.
+# the dockerd binaries: dockerd-windows.exe, dockerd-linux and, with
+# --with-stock, dockerd-stock.exe.
 # Environment: MOBY_GO (the line's Dockerfile GO_VERSION).
 set -euo pipefail
 export LC_ALL=C # sort and join agree on order
