@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
@@ -83,6 +84,45 @@ func TestEmulatorConformance(t *testing.T) {
 			Cat:  helperCommand(t, "cat"),
 		},
 	})
+}
+
+// The emulator's simulated processes (HCSEMU_SIMULATE=1, the benchmarks'
+// mode) keep the contract too, with the suite's default command lines:
+// the test runs itself again with the mode on, since the emulator reads it
+// as it loads.
+func TestEmulatorConformanceSimulated(t *testing.T) {
+	if os.Getenv("HCSEMU_SIMULATE") == "1" {
+		host := emulator(t)
+		assert.NilError(t, os.MkdirAll(emulatorLayers[0]+`\UtilityVM`, 0o755))
+		document := func(hyperV bool) func(t *testing.T, id string) *hcs.ContainerConfig {
+			return func(t *testing.T, id string) *hcs.ContainerConfig {
+				config, _, err := Documents(context.Background(), id, emulatorSpec(t, hyperV, "cmd"), host)
+				assert.NilError(t, err)
+				return config
+			}
+		}
+		hcstest.Run(t, hcstest.Config{
+			Name:         "hcsshim and the HCS emulator's simulated processes under Wine",
+			NewHost:      func(*testing.T) hcs.Host { return host },
+			System:       document(false),
+			HyperVSystem: document(true),
+			ExistingPath: emulatorLayers[0] + `\UtilityVM`,
+		})
+		return
+	}
+	emulator(t)
+	exe, err := os.Executable()
+	assert.NilError(t, err)
+	cmd := exec.Command(exe, "-test.run", "^TestEmulatorConformanceSimulated$", "-test.v")
+	cmd.Env = append(os.Environ(), "HCSEMU_SIMULATE=1")
+	out, err := cmd.CombinedOutput()
+	assert.NilError(t, err, "%s", out)
+	for _, line := range strings.Split(string(out), "\n") {
+		if i := strings.Index(line, "ci: "); i >= 0 {
+			t.Log(line[i:])
+		}
+	}
+	assert.Check(t, strings.Contains(string(out), "27 of 27 clauses passed"), "%s", out)
 }
 
 var (

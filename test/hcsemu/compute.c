@@ -65,8 +65,10 @@ struct registration {
 struct process {
     struct system *sys;
     DWORD pid;
-    HANDLE os_process;
+    HANDLE os_process; /* a simulated process's thread */
     HANDLE job; /* the process and its children, ended together as in a container */
+    HANDLE kill; /* a simulated process's end, with kill_code */
+    volatile LONG kill_code;
     /* The process reads its stdin from stdin_write's pipe, which a relay
      * fills from the caller's; closing it is how CloseStdin ends the input. */
     HANDLE stdin_write;
@@ -143,10 +145,58 @@ __declspec(dllexport) HRESULT WINAPI HcsemuClearFaults(void) {
     return S_OK;
 }
 
+/* The calls of each export, counted in fault, which every HCS export calls
+ * first. lock guards them. */
+struct call_count {
+    WCHAR op[64];
+    DWORD calls;
+    struct call_count *next;
+};
+
+static struct call_count *call_counts;
+
+/* count_call counts a call of op. lock is held. */
+static void count_call(const WCHAR *op) {
+    struct call_count **c = &call_counts;
+    while (*c && wcscmp((*c)->op, op) != 0)
+        c = &(*c)->next;
+    if (!*c) {
+        *c = calloc(1, sizeof **c);
+        wcsncpy((*c)->op, op, 63);
+    }
+    (*c)->calls++;
+}
+
+/* HcsemuCallCounts reports how many times each export was called since
+ * the last HcsemuResetCallCounts, a line "EXPORT COUNT" each, in the order
+ * of their first calls; the caller frees the text as HCS's answers. */
+__declspec(dllexport) HRESULT WINAPI HcsemuCallCounts(PWSTR *counts) {
+    EnterCriticalSection(&lock);
+    size_t n = 1;
+    for (struct call_count *c = call_counts; c; c = c->next)
+        n += wcslen(c->op) + 16;
+    PWSTR text = calloc(n, sizeof(WCHAR));
+    for (struct call_count *c = call_counts; c; c = c->next)
+        swprintf(text + wcslen(text), n - wcslen(text), L"%ls %lu\n", c->op, (unsigned long)c->calls);
+    LeaveCriticalSection(&lock);
+    *counts = dup_string(text);
+    free(text);
+    return S_OK;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsemuResetCallCounts(void) {
+    EnterCriticalSection(&lock);
+    for (struct call_count *c = call_counts; c; c = c->next)
+        c->calls = 0;
+    LeaveCriticalSection(&lock);
+    return S_OK;
+}
+
 HRESULT fault(const WCHAR *op) {
     HRESULT hr = S_OK;
     DWORD delay = 0;
     EnterCriticalSection(&lock);
+    count_call(op);
     for (struct fault **f = &faults; *f; f = &(*f)->next) {
         if (wcscmp((*f)->op, op) != 0)
             continue;
@@ -438,6 +488,11 @@ __declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR 
 
 /* end_process ends a process and the processes it started. */
 static void end_process(struct process *p, UINT code) {
+    if (p->kill) {
+        InterlockedExchange(&p->kill_code, (LONG)code);
+        SetEvent(p->kill);
+        return;
+    }
     if (!p->job || !TerminateJobObject(p->job, code))
         TerminateProcess(p->os_process, code);
 }
@@ -583,6 +638,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system,
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsModifyComputeSystem(void *system, PCWSTR configuration, PWSTR *result) {
+    FAULT(L"HcsModifyComputeSystem");
     (void)system;
     (void)configuration;
     set_result(result);
@@ -590,6 +646,7 @@ __declspec(dllexport) HRESULT WINAPI HcsModifyComputeSystem(void *system, PCWSTR
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, PWSTR *list, PWSTR *result) {
+    FAULT(L"HcsEnumerateComputeSystems");
     (void)query;
     set_result(result);
     static WCHAR buf[65536];
@@ -651,18 +708,22 @@ static HRESULT unregister_callback(void *registration) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsRegisterComputeSystemCallback(void *system, hcs_callback callback, void *context, void **registration) {
+    FAULT(L"HcsRegisterComputeSystemCallback");
     return register_callback(system, callback, context, registration, 0);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsUnregisterComputeSystemCallback(void *registration) {
+    FAULT(L"HcsUnregisterComputeSystemCallback");
     return unregister_callback(registration);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsRegisterProcessCallback(void *process, hcs_callback callback, void *context, void **registration) {
+    FAULT(L"HcsRegisterProcessCallback");
     return register_callback(process, callback, context, registration, 1);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsUnregisterProcessCallback(void *registration) {
+    FAULT(L"HcsUnregisterProcessCallback");
     return unregister_callback(registration);
 }
 
@@ -741,7 +802,10 @@ static DWORD WINAPI watch(void *arg) {
     struct process *p = arg;
     WaitForSingleObject(p->os_process, INFINITE);
     EnterCriticalSection(&lock);
-    GetExitCodeProcess(p->os_process, &p->exit_code);
+    if (p->kill)
+        GetExitCodeThread(p->os_process, &p->exit_code);
+    else
+        GetExitCodeProcess(p->os_process, &p->exit_code);
     p->exited = 1;
     notify_exit(p->sys, p);
     WakeAllConditionVariable(&changed);
@@ -766,6 +830,25 @@ static void image_name(const WCHAR *command_line, WCHAR *out) {
     size_t n = (size_t)(end - base) < MAX_PATH - 1 ? (size_t)(end - base) : MAX_PATH - 1;
     wcsncpy(out, base, n);
     out[n] = 0;
+}
+
+/* add_process makes p, started, one of system s's processes, with its
+ * handle, its stdin relay and its watcher. lock is held. */
+static void add_process(struct system *s, struct process *p, const WCHAR *command_line, HCS_PROCESS_INFORMATION *info,
+                        void **process, HANDLE from_caller, HANDLE stdin_write) {
+    GetSystemTimeAsFileTime(&p->created);
+    image_name(command_line, p->image);
+    p->next = s->processes;
+    s->processes = p;
+    info->ProcessId = p->pid;
+    *process = new_handle(s, p);
+    if (from_caller) {
+        p->stdin_from_caller = from_caller;
+        p->stdin_write = stdin_write;
+        p->stdin_close = CreateEventW(NULL, TRUE, FALSE, NULL);
+        CloseHandle(CreateThread(NULL, 0, relay, p, 0, NULL));
+    }
+    CloseHandle(CreateThread(NULL, 0, watch, p, 0, NULL));
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR parameters, HCS_PROCESS_INFORMATION *info, void **process, PWSTR *result) {
@@ -801,6 +884,17 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR param
         info->StdOutput = make_pipe(1, &child[1], 0);
     if (json_bool(parameters, L"CreateStdErrPipe"))
         info->StdError = make_pipe(1, &child[2], 0);
+    if (simulating) {
+        static LONG simulated_pid = 10000;
+        struct process *p = calloc(1, sizeof *p);
+        p->sys = s;
+        p->pid = (DWORD)InterlockedAdd(&simulated_pid, 4);
+        p->kill = CreateEventW(NULL, TRUE, FALSE, NULL);
+        p->os_process = simulate(command_line, child[0], child[1], child[2], p->kill, &p->kill_code);
+        add_process(s, p, command_line, info, process, from_caller, stdin_write);
+        LeaveCriticalSection(&lock);
+        return S_OK;
+    }
     HANDLE null_in = NULL, null_out = NULL;
     SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
     STARTUPINFOW si;
@@ -846,19 +940,7 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR param
     p->sys = s;
     p->pid = pi.dwProcessId;
     p->os_process = pi.hProcess;
-    GetSystemTimeAsFileTime(&p->created);
-    image_name(command_line, p->image);
-    p->next = s->processes;
-    s->processes = p;
-    info->ProcessId = p->pid;
-    *process = new_handle(s, p);
-    if (from_caller) {
-        p->stdin_from_caller = from_caller;
-        p->stdin_write = stdin_write;
-        p->stdin_close = CreateEventW(NULL, TRUE, FALSE, NULL);
-        CloseHandle(CreateThread(NULL, 0, relay, p, 0, NULL));
-    }
-    CloseHandle(CreateThread(NULL, 0, watch, p, 0, NULL));
+    add_process(s, p, command_line, info, process, from_caller, stdin_write);
     LeaveCriticalSection(&lock);
     return S_OK;
 }
@@ -902,11 +984,13 @@ __declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *r
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsSignalProcess(void *process, PCWSTR options, PWSTR *result) {
+    FAULT(L"HcsSignalProcess");
     (void)options;
     return HcsTerminateProcess(process, result);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCESS_INFORMATION *info, PWSTR *result) {
+    FAULT(L"HcsGetProcessInfo");
     set_result(result);
     EnterCriticalSection(&lock);
     struct process *p = process_of(process);
@@ -972,6 +1056,9 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved) {
     if (reason == DLL_PROCESS_ATTACH) {
         InitializeCriticalSection(&lock);
         InitializeConditionVariable(&changed);
+        WCHAR mode[8] = {0};
+        GetEnvironmentVariableW(L"HCSEMU_SIMULATE", mode, 8);
+        simulating = wcscmp(mode, L"1") == 0;
     }
     /* HCSEMU_REPORT=1 reports, as the process exits, the handles its
      * client left open: a tool run under Wine is checked with it. */

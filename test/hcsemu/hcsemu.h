@@ -10,7 +10,9 @@
  *              faults tests inject, and the DLL's entry;
  *   layers.c   the container storage calls (wclayer): layers are folders;
  *   hns.c      the Host Network Service's v1 call, HNSCall: networks,
- *              endpoints and the rest in memory.
+ *              endpoints and the rest in memory;
+ *   simulate.c processes simulated in the DLL (HCSEMU_SIMULATE=1), for
+ *              benchmarks that must not measure Wine starting programs.
  * This header is what they share.
  */
 #ifndef HCSEMU_H
@@ -25,8 +27,10 @@
 /* The one lock of the emulator's state, every part's. */
 extern CRITICAL_SECTION lock;
 
-/* fault applies the first fault a test injected for op (an export's name):
- * its delay, then its answer, or S_OK. Called without the lock held. */
+/* fault counts a call of op (an export's name; HcsemuCallCounts reports
+ * them) and applies the first fault a test injected for it: its delay,
+ * then its answer, or S_OK. Every export calls it first, without the lock
+ * held. */
 HRESULT fault(const WCHAR *op);
 
 /* FAULT returns the injected answer for op, if there is one. */
@@ -47,6 +51,15 @@ PWSTR dup_string(const WCHAR *s);
  * 0 when doc has no such key. A reader of the documents hcsshim writes,
  * not of any JSON. */
 int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size);
+
+/* simulating is set (HCSEMU_SIMULATE=1) when processes are simulated. */
+extern int simulating;
+
+/* simulate starts a simulated process running command_line's script with
+ * the process's pipe ends (each may be NULL), which it owns and closes at
+ * its end; it returns a thread handle, signalled at the process's end, whose
+ * exit code is the process's. Setting kill ends it with *kill_code. */
+HANDLE simulate(const WCHAR *command_line, HANDLE in, HANDLE out, HANDLE err, HANDLE kill, const volatile LONG *kill_code);
 
 typedef struct {
     DWORD Data1;
