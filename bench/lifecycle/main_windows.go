@@ -1,30 +1,41 @@
 // Command lifecycle runs the same container lifecycles through moby
-// v26.1.3's libcontainerd/local and through this library, in one run, over
-// the real HCS binding: on Windows the machine's HCS, under Wine the HCS
-// emulator (test/hcsemu). It prints, for each backend, the time per
-// lifecycle (one container at a time, and many in parallel) and the
-// goroutines and memory each running container costs.
+// v26.1.3's libcontainerd/local and through this library over the real HCS
+// binding: on Windows the machine's HCS, under Wine the HCS emulator
+// (test/hcsemu), whose simulated processes (HCSEMU_SIMULATE=1) leave a
+// lifecycle the cost of hcsshim, the backend and Wine's own calls. Each
+// backend runs in processes of its own, in interleaved rounds (moby, ours,
+// ours, moby, ...), and the table shows each figure's median over the
+// rounds with the fastest and slowest round: the time per lifecycle one
+// at a time and 20 at once, the goroutines and heap per running container,
+// and (under the emulator) the HCS calls per lifecycle, export by export.
+// With "scale" it starts 1, 50 and 200 containers and shows what starting
+// them, a lifecycle among them and each of them cost.
 //
-//	bench/lifecycle/run-under-wine    # builds the emulator and runs this
+//	bench/lifecycle/run-under-wine [-rounds N | scale]
 package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"runtime"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/containerd/containerd/cio"
 	"github.com/containerd/log"
 	mobylocal "github.com/docker/docker/libcontainerd/local"
 	mobytypes "github.com/docker/docker/libcontainerd/types"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"golang.org/x/sys/windows"
 
 	local "github.com/libcontainerd-windows/local"
 	"github.com/libcontainerd-windows/local/types"
@@ -35,6 +46,7 @@ const (
 	sequential = 20 // lifecycles one after the other
 	parallel   = 20 // lifecycles at once
 	running    = 20 // containers kept running for the cost per container
+	counted    = 10 // lifecycles whose HCS calls are counted
 )
 
 // The processes: the task runs until it is killed, the exec ends at once.
@@ -70,61 +82,146 @@ func lifecycle(ctx context.Context, b backend, id string) error {
 	return c.stop()
 }
 
-// workloads are what the table shows, row by row.
+// workloads are what a round measures, row by row: a name, its unit, and
+// the measure, one figure per run.
 var workloads = []struct {
-	name string
-	run  func(backend) (string, error)
+	name, unit string
+	run        func(backend) (float64, error)
 }{
-	{"lifecycle, one at a time", sequentialLifecycles},
-	{"lifecycle, 20 in parallel", parallelLifecycles},
-	{"goroutines per container", goroutinesPerContainer},
-	{"heap per container", heapPerContainer},
+	{"lifecycle, one at a time", "ms", sequentialLifecycles},
+	{"lifecycle, 20 at once", "ms", parallelLifecycles},
+	{"goroutines per container", "", goroutinesPerContainer},
+	{"heap per container", "KiB", heapPerContainer},
 }
 
-// Each backend runs in a process of its own, so that neither's memory,
-// goroutines or hcsshim state is counted to the other: without arguments
-// the command runs itself once per backend and prints the table; with one,
-// the backend's name, it runs that backend's workloads and prints its
-// column, a value a line.
+// main runs the rounds, each backend's in a process of its own so that
+// neither's memory, goroutines or hcsshim state is counted to the other: a
+// child, run with the backend's name, prints its figures as "NAME VALUE"
+// lines, and the parent tabulates them.
 func main() {
 	log.L.Logger.SetOutput(io.Discard)
-	if len(os.Args) == 2 {
-		if err := column(os.Args[1]); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		return
+	rounds := flag.Int("rounds", 5, "rounds of each backend")
+	child := flag.String("child", "", "run one backend's round (moby or ours) and print its figures")
+	flag.Parse()
+	var err error
+	switch {
+	case *child != "" && flag.Arg(0) == "scale":
+		err = scaleChild(*child)
+	case *child != "":
+		err = roundChild(*child)
+	case flag.Arg(0) == "scale":
+		err = scaleTable()
+	default:
+		err = roundsTable(*rounds)
 	}
-	columns := map[string][]string{}
-	for _, name := range []string{"moby", "ours"} {
-		exe, err := os.Executable()
-		if err == nil {
-			var out []byte
-			out, err = exec.Command(exe, name).Output()
-			columns[name] = strings.Split(strings.TrimSpace(string(out)), "\n")
-		}
-		if err != nil || len(columns[name]) != len(workloads) {
-			fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
-			os.Exit(1)
-		}
-	}
-	fmt.Printf("%s, %d CPUs, %s/%s, HCS: %s\n\n", runtime.Version(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, hcsName())
-	fmt.Printf("%-28s %18s %18s\n", "", "moby v26.1.3", "this library")
-	for i, w := range workloads {
-		fmt.Printf("%-28s %18s %18s\n", w.name, columns["moby"][i], columns["ours"][i])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
 	}
 }
 
-// column runs the workloads with the backend called name.
-func column(name string) error {
-	var b backend
+// figures are a child's output: each name's values, one a round.
+type figures map[string][]float64
+
+// runChild runs one child and adds its figures to into.
+func runChild(into figures, backendName string, args ...string) error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	out, err := exec.Command(exe, append([]string{"-child", backendName}, args...)...).Output()
+	if err != nil {
+		return fmt.Errorf("%s: %w", backendName, err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		i := strings.LastIndex(line, " ")
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if i < 0 || err != nil {
+			return fmt.Errorf("%s: a line that is not NAME VALUE: %q", backendName, line)
+		}
+		into[line[:i]] = append(into[line[:i]], v)
+	}
+	return nil
+}
+
+// order is who runs round i: moby, ours, ours, moby, moby, ours, ...
+func order(i int) string {
+	if i%4 == 0 || i%4 == 3 {
+		return "moby"
+	}
+	return "ours"
+}
+
+func roundsTable(rounds int) error {
+	all := map[string]figures{"moby": {}, "ours": {}}
+	for i := 0; i < 2*rounds; i++ {
+		name := order(i)
+		if err := runChild(all[name], name); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("%s, %d CPUs, %s/%s, HCS: %s, %d rounds of each backend in ABBA order\n", runtime.Version(), runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, hcsName(), rounds)
+	fmt.Printf("median of the rounds [fastest, slowest round]\n\n")
+	fmt.Printf("%-36s %-28s %s\n", "", "moby v26.1.3", "this library")
+	for _, w := range workloads {
+		fmt.Printf("%-36s %-28s %s\n", w.name, cell(all["moby"][w.name], w.unit), cell(all["ours"][w.name], w.unit))
+	}
+	if _, ok := all["ours"]["calls"]; !ok {
+		return nil
+	}
+	fmt.Printf("\nHCS calls per lifecycle, counted by the emulator (median of the rounds)\n\n")
+	fmt.Printf("%-36s %-28s %s\n", "all", cell(all["moby"]["calls"], ""), cell(all["ours"]["calls"], ""))
+	var exports []string
+	for name := range all["moby"] {
+		exports = append(exports, name)
+	}
+	for name := range all["ours"] {
+		if _, ok := all["moby"][name]; !ok {
+			exports = append(exports, name)
+		}
+	}
+	sort.Strings(exports)
+	for _, name := range exports {
+		if export, ok := strings.CutPrefix(name, "calls of "); ok {
+			fmt.Printf("  %-34s %-28s %s\n", export, cell(all["moby"][name], ""), cell(all["ours"][name], ""))
+		}
+	}
+	return nil
+}
+
+// cell is values' median and range, with their unit.
+func cell(values []float64, unit string) string {
+	if len(values) == 0 {
+		return "0"
+	}
+	s := append([]float64(nil), values...)
+	sort.Float64s(s)
+	format := func(v float64) string { return strconv.FormatFloat(v, 'f', 1, 64) }
+	text := format(s[len(s)/2])
+	if s[0] != s[len(s)-1] {
+		text += " [" + format(s[0]) + ", " + format(s[len(s)-1]) + "]"
+	}
+	if unit != "" {
+		text += " " + unit
+	}
+	return text
+}
+
+func newBackend(name string) (backend, error) {
 	switch name {
 	case "moby":
-		b = newMoby()
+		return newMoby(), nil
 	case "ours":
-		b = newOurs()
-	default:
-		return fmt.Errorf("no backend %q: moby or ours", name)
+		return newOurs(), nil
+	}
+	return nil, fmt.Errorf("no backend %q: moby or ours", name)
+}
+
+// roundChild runs one round's workloads with the backend called name.
+func roundChild(name string) error {
+	b, err := newBackend(name)
+	if err != nil {
+		return err
 	}
 	// One lifecycle first, so that the workloads do not pay for what the
 	// first run of anything costs (pools, lazily loaded code).
@@ -136,16 +233,63 @@ func column(name string) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", w.name, err)
 		}
-		fmt.Println(v)
+		fmt.Printf("%s %g\n", w.name, v)
 	}
+	if !emulated() {
+		return nil
+	}
+	resetCalls()
+	for i := 0; i < counted; i++ {
+		if err := lifecycle(context.Background(), b, nextID()); err != nil {
+			return err
+		}
+	}
+	total := 0.0
+	for export, n := range calls() {
+		fmt.Printf("calls of %s %g\n", export, float64(n)/counted)
+		total += float64(n) / counted
+	}
+	fmt.Printf("calls %g\n", total)
 	return nil
 }
 
-func hcsName() string {
-	if os.Getenv("LCW_HCS_EMULATOR") == "1" {
-		return "the HCS emulator under Wine"
+// The emulator's call counts (test/hcsemu).
+var (
+	emulator    = windows.NewLazySystemDLL("vmcompute.dll")
+	callCounts  = emulator.NewProc("HcsemuCallCounts")
+	resetCounts = emulator.NewProc("HcsemuResetCallCounts")
+)
+
+func emulated() bool { return os.Getenv("LCW_HCS_EMULATOR") == "1" && callCounts.Find() == nil }
+
+func resetCalls() { _, _, _ = resetCounts.Call() }
+
+// calls returns the emulator's count of each export's calls since
+// resetCalls; HCS's callback registrations and their notifications
+// included.
+func calls() map[string]int {
+	var text *uint16
+	_, _, _ = callCounts.Call(uintptr(unsafe.Pointer(&text)))
+	counts := map[string]int{}
+	for _, line := range strings.Split(windows.UTF16PtrToString(text), "\n") {
+		if export, n, ok := strings.Cut(line, " "); ok {
+			if v, err := strconv.Atoi(n); err == nil && v > 0 {
+				counts[export] = v
+			}
+		}
 	}
-	return "the machine's"
+	_, _ = windows.LocalFree(windows.Handle(unsafe.Pointer(text)))
+	return counts
+}
+
+func hcsName() string {
+	switch {
+	case os.Getenv("LCW_HCS_EMULATOR") != "1":
+		return "the machine's"
+	case os.Getenv("HCSEMU_SIMULATE") == "1":
+		return "the HCS emulator under Wine, processes simulated"
+	}
+	return "the HCS emulator under Wine, processes real"
 }
 
 var serial int64
@@ -158,18 +302,20 @@ func nextID() string {
 	return fmt.Sprintf("lcw-bench-%d-%d", time.Now().UnixNano(), serial)
 }
 
-func sequentialLifecycles(b backend) (string, error) {
+func sequentialLifecycles(b backend) (float64, error) {
 	ctx := context.Background()
 	start := time.Now()
 	for i := 0; i < sequential; i++ {
 		if err := lifecycle(ctx, b, nextID()); err != nil {
-			return "", err
+			return 0, err
 		}
 	}
-	return fmt.Sprintf("%.1f ms", float64(time.Since(start).Microseconds())/1000/sequential), nil
+	return ms(time.Since(start)) / sequential, nil
 }
 
-func parallelLifecycles(b backend) (string, error) {
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func parallelLifecycles(b backend) (float64, error) {
 	ctx := context.Background()
 	start := time.Now()
 	errs := make(chan error, parallel)
@@ -178,53 +324,67 @@ func parallelLifecycles(b backend) (string, error) {
 	}
 	for i := 0; i < parallel; i++ {
 		if err := <-errs; err != nil {
-			return "", err
+			return 0, err
 		}
 	}
-	return fmt.Sprintf("%.1f ms", float64(time.Since(start).Microseconds())/1000/parallel), nil
+	return ms(time.Since(start)) / parallel, nil
 }
 
-// perRunningContainer starts the running containers and reports measure's
+// perRunningContainer starts n running containers and reports measure's
 // difference per container.
-func perRunningContainer(b backend, measure func() float64) (float64, error) {
-	ctx := context.Background()
+func perRunningContainer(b backend, n int, measure func() float64) (float64, error) {
 	before := measure()
+	containers, err := startMany(b, n)
+	if err != nil {
+		return 0, err
+	}
+	after := measure()
+	return (after - before) / float64(n), stopAll(containers)
+}
+
+func startMany(b backend, n int) ([]*container, error) {
 	var containers []*container
-	for i := 0; i < running; i++ {
-		c, err := b.start(ctx, nextID())
+	for i := 0; i < n; i++ {
+		c, err := b.start(context.Background(), nextID())
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		containers = append(containers, c)
 	}
-	after := measure()
+	return containers, nil
+}
+
+func stopAll(containers []*container) error {
 	for _, c := range containers {
 		if err := c.stop(); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	return (after - before) / running, nil
+	return nil
 }
 
-func goroutinesPerContainer(b backend) (string, error) {
-	v, err := perRunningContainer(b, func() float64 {
-		time.Sleep(100 * time.Millisecond) // let goroutines started settle
-		return float64(runtime.NumGoroutine())
-	})
-	return fmt.Sprintf("%.1f", v), err
+func goroutinesPerContainer(b backend) (float64, error) {
+	return perRunningContainer(b, running, goroutines)
 }
 
-func heapPerContainer(b backend) (string, error) {
-	v, err := perRunningContainer(b, func() float64 {
-		// Twice: the second collection frees what pools (logrus's
-		// buffers, say) kept through the first.
-		runtime.GC()
-		runtime.GC()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
-		return float64(m.HeapAlloc)
-	})
-	return fmt.Sprintf("%.1f KiB", v/1024), err
+func heapPerContainer(b backend) (float64, error) {
+	v, err := perRunningContainer(b, running, heap)
+	return v / 1024, err
+}
+
+func goroutines() float64 {
+	time.Sleep(100 * time.Millisecond) // let goroutines started settle
+	return float64(runtime.NumGoroutine())
+}
+
+func heap() float64 {
+	// Twice: the second collection frees what pools (logrus's buffers,
+	// say) kept through the first.
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return float64(m.HeapAlloc)
 }
 
 // spec is a process-isolated container running commandLine; the emulator
