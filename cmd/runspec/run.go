@@ -39,7 +39,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 	fs.BoolVar(&f.stats, "stats", false, "print the container's statistics and processes")
 	fs.DurationVar(&f.timeout, "timeout", 0, "stop the container when it runs longer (0: no limit)")
 	fs.DurationVar(&f.grace, "grace", 10*time.Second, "how long a graceful stop may take before SIGKILL")
-	fs.BoolVar(&f.json, "json", false, "print events as JSON, one object per line")
+	fs.BoolVar(&f.json, "json", false, "write every line on stderr as a JSON object: events, reports, the log, the process's stderr")
 	positional, code, ok := parse(fs, runSynopsis, args, s)
 	if !ok {
 		return code
