@@ -24,7 +24,8 @@
 # The work dir (default: a temporary folder) keeps the rewritten tree and
 # the dockerd binaries: dockerd-windows.exe, dockerd-linux and, with
 # --with-stock, dockerd-stock.exe.
-# Environment: MOBY_GO (the line's Dockerfile GO_VERSION).
+# Environment: MOBY_GO (the line's Dockerfile GO_VERSION); MOBY_TESTS=0
+# skips moby's tests of the packages that import the library.
 set -euo pipefail
 export LC_ALL=C # sort and join agree on order
 
@@ -188,10 +189,13 @@ for os in windows linux; do
 done
 
 # moby's own tests of the packages that import the library, on this OS
-# (the daemon's, a large package, only those of the code that uses it).
+# (the daemon's, a large package, only those of the code that uses it);
+# MOBY_TESTS=0 skips them.
 pkgs=$(go list -e -f '{{if .TestGoFiles}}{{.ImportPath}}{{end}}' $users | grep -v '/daemon$' || true)
 daemon=$(go list -e -f '{{if .TestGoFiles}}{{.ImportPath}}{{end}}' $users | grep '/daemon$' || true)
-if out=$(go test -count=1 $pkgs 2>&1 && { [ -z "$daemon" ] || go test -count=1 -run 'Resize' $daemon 2>&1; }); then
+if [ "${MOBY_TESTS:-1}" = 0 ]; then
+  echo "moby's tests of the packages importing the library: not run (MOBY_TESTS=0)"
+elif out=$(go test -count=1 $pkgs 2>&1 && { [ -z "$daemon" ] || go test -count=1 -run 'Resize' $daemon 2>&1; }); then
   echo "moby's tests of the $(echo $pkgs $daemon | wc -w) packages importing the library: ok"
 else
   echo "$out" | tail -40
