@@ -126,7 +126,7 @@ func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds i
 		go func() { defer wg.Done(); ro = play(ctx, ours, sc) }()
 		wg.Wait()
 		worst := identical
-		fmt.Printf("\n-- %s\n", sc.name)
+		fmt.Printf("\nscenario: %s\n", sc.name)
 		for i, s := range sc.steps {
 			rep := compareStep(sc, i, s, stock, ours, rs[i], ro[i])
 			worst = max(worst, rep.verdict)
