@@ -62,8 +62,9 @@ func helperCommand(t *testing.T, what string) string {
 	return fmt.Sprintf(`"%s" -lcw.helper=%s`, exe, what)
 }
 
-// The real binding keeps the contract of the seam against the emulator.
-func TestEmulatorConformance(t *testing.T) {
+// emulatorConformance runs the contract's suite through the real binding
+// against the emulator, with commands (the suite's defaults where unset).
+func emulatorConformance(t *testing.T, name string, commands hcstest.Commands) {
 	host := emulator(t)
 	assert.NilError(t, os.MkdirAll(emulatorLayers[0]+`\UtilityVM`, 0o755))
 	document := func(hyperV bool) func(t *testing.T, id string) *hcs.ContainerConfig {
@@ -74,15 +75,20 @@ func TestEmulatorConformance(t *testing.T) {
 		}
 	}
 	hcstest.Run(t, hcstest.Config{
-		Name:         "hcsshim and the HCS emulator under Wine",
+		Name:         name,
 		NewHost:      func(*testing.T) hcs.Host { return host },
 		System:       document(false),
 		HyperVSystem: document(true),
 		ExistingPath: emulatorLayers[0] + `\UtilityVM`,
-		Commands: hcstest.Commands{
-			Long: helperCommand(t, "sleep"),
-			Cat:  helperCommand(t, "cat"),
-		},
+		Commands:     commands,
+	})
+}
+
+// The real binding keeps the contract of the seam against the emulator.
+func TestEmulatorConformance(t *testing.T) {
+	emulatorConformance(t, "hcsshim and the HCS emulator under Wine", hcstest.Commands{
+		Long: helperCommand(t, "sleep"),
+		Cat:  helperCommand(t, "cat"),
 	})
 }
 
@@ -92,22 +98,7 @@ func TestEmulatorConformance(t *testing.T) {
 // as it loads.
 func TestEmulatorConformanceSimulated(t *testing.T) {
 	if os.Getenv("HCSEMU_SIMULATE") == "1" {
-		host := emulator(t)
-		assert.NilError(t, os.MkdirAll(emulatorLayers[0]+`\UtilityVM`, 0o755))
-		document := func(hyperV bool) func(t *testing.T, id string) *hcs.ContainerConfig {
-			return func(t *testing.T, id string) *hcs.ContainerConfig {
-				config, _, err := Documents(context.Background(), id, emulatorSpec(t, hyperV, "cmd"), host)
-				assert.NilError(t, err)
-				return config
-			}
-		}
-		hcstest.Run(t, hcstest.Config{
-			Name:         "hcsshim and the HCS emulator's simulated processes under Wine",
-			NewHost:      func(*testing.T) hcs.Host { return host },
-			System:       document(false),
-			HyperVSystem: document(true),
-			ExistingPath: emulatorLayers[0] + `\UtilityVM`,
-		})
+		emulatorConformance(t, "hcsshim and the HCS emulator's simulated processes under Wine", hcstest.Commands{})
 		return
 	}
 	emulator(t)
