@@ -99,7 +99,13 @@ func state(name string) step {
 
 // status is a line of what docker inspect says of the container's life.
 func status(name string) step {
-	return docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}", name).exits(0)
+	return docker(statusArgs(name)...).exits(0)
+}
+
+// statusArgs are docker's arguments for a line of the container's status,
+// exit code and restart count.
+func statusArgs(name string) []string {
+	return []string{"inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}", name}
 }
 
 // daemonRestart ends the daemon at once and starts it again.
@@ -119,7 +125,7 @@ func settled(name string, restarts int) step {
 	return step{args: []string{"until " + name + " exited after its restarts"}, run: func(ctx context.Context, d *daemon) result {
 		want := fmt.Sprintf("exited 1 %d\n", restarts)
 		for {
-			r := d.docker(ctx, "", "inspect", "-f", "{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}}", name)
+			r := d.docker(ctx, "", statusArgs(name)...)
 			if r.Code != 0 || r.Stdout == want {
 				return r
 			}
