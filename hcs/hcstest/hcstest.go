@@ -10,6 +10,7 @@
 package hcstest
 
 import (
+	"context"
 	"bytes"
 	"errors"
 	"fmt"
@@ -22,6 +23,9 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 )
+
+// bg is the context of the calls the clauses expect HCS to answer.
+var bg = context.Background()
 
 // Config describes the host under test.
 type Config struct {
@@ -119,7 +123,7 @@ type suite struct {
 func (s *suite) system() hcs.System {
 	s.t.Helper()
 	sys := s.create(s.cfg.System)
-	must(s.t, sys.Start(), "Start")
+	must(s.t, sys.Start(bg), "Start")
 	return sys
 }
 
@@ -129,7 +133,7 @@ func (s *suite) create(doc func(*testing.T, string) *hcs.ContainerConfig) hcs.Sy
 	s.n++
 	id := fmt.Sprintf("hcstest-%s-%d", strings.ReplaceAll(s.t.Name(), "/", "-"), s.n)
 	s.mu.Unlock()
-	sys, err := s.host.CreateSystem(id, doc(s.t, id))
+	sys, err := s.host.CreateSystem(bg, id, doc(s.t, id))
 	must(s.t, err, "CreateSystem")
 	s.keep(sys, nil)
 	s.mu.Lock()
@@ -152,7 +156,7 @@ func (s *suite) keep(sys hcs.System, p hcs.Process) {
 // process starts commandLine in sys with the pipes asked for.
 func (s *suite) process(sys hcs.System, commandLine string, stdin, stdout, stderr bool) hcs.Process {
 	s.t.Helper()
-	p, err := sys.CreateProcess(&hcs.ProcessConfig{
+	p, err := sys.CreateProcess(bg, &hcs.ProcessConfig{
 		CommandLine:      commandLine,
 		WorkingDirectory: `C:\`,
 		CreateStdInPipe:  stdin,
@@ -169,24 +173,24 @@ func (s *suite) cleanUp() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, p := range s.procs {
-		_ = p.Close()
+		_ = p.Close(bg)
 	}
 	for _, sys := range s.systems {
-		if err := sys.Terminate(); errors.Is(err, hcs.ErrPending) {
-			_ = sys.WaitTimeout(time.Minute)
+		if err := sys.Terminate(bg); errors.Is(err, hcs.ErrPending) {
+			_ = sys.WaitTimeout(bg, time.Minute)
 		}
-		_ = sys.Close()
+		_ = sys.Close(bg)
 	}
 }
 
 // stop stops sys with stop (Shutdown or Terminate) by the contract: pending
 // or already stopped, then Wait.
-func stop(t *testing.T, sys hcs.System, name string, stop func() error) {
+func stop(t *testing.T, sys hcs.System, name string, stop func(context.Context) error) {
 	t.Helper()
-	if err := stop(); err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
+	if err := stop(bg); err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
 		t.Fatalf("%s: %v, want nil, ErrPending or ErrAlreadyStopped", name, err)
 	}
-	must(t, sys.Wait(), "Wait after %s", name)
+	must(t, sys.Wait(bg), "Wait after %s", name)
 }
 
 func must(t *testing.T, err error, format string, args ...any) {
@@ -232,11 +236,11 @@ var clauses = []clause{
 		}
 	}},
 	{"Host/NameToGuid is canonical and the same for the same name", func(s *suite) {
-		a, err := s.host.NameToGuid("hcstest-layer")
+		a, err := s.host.NameToGuid(bg, "hcstest-layer")
 		must(s.t, err, "NameToGuid")
-		b, err := s.host.NameToGuid("hcstest-layer")
+		b, err := s.host.NameToGuid(bg, "hcstest-layer")
 		must(s.t, err, "NameToGuid")
-		c, err := s.host.NameToGuid("hcstest-other")
+		c, err := s.host.NameToGuid(bg, "hcstest-other")
 		must(s.t, err, "NameToGuid")
 		if !guid.MatchString(a) || a != b || a == c {
 			s.t.Errorf("NameToGuid: %q, %q again, %q for another name", a, b, c)
@@ -246,63 +250,63 @@ var clauses = []clause{
 		if s.cfg.ExistingPath == "" {
 			s.t.Skip("no existing path configured")
 		}
-		ok, err := s.host.PathExists(s.cfg.ExistingPath)
+		ok, err := s.host.PathExists(bg, s.cfg.ExistingPath)
 		if err != nil || !ok {
 			s.t.Errorf("PathExists(%q): %v, %v", s.cfg.ExistingPath, ok, err)
 		}
-		ok, err = s.host.PathExists(s.cfg.ExistingPath + `\hcstest-missing-c8f1`)
+		ok, err = s.host.PathExists(bg, s.cfg.ExistingPath + `\hcstest-missing-c8f1`)
 		if err != nil || ok {
 			s.t.Errorf("PathExists of a missing path: %v, %v", ok, err)
 		}
 	}},
 	{"Host/OpenSystem of an unknown id answers ErrNotExist", func(s *suite) {
-		_, err := s.host.OpenSystem("hcstest-nobody-5d1e")
+		_, err := s.host.OpenSystem(bg, "hcstest-nobody-5d1e")
 		wantClass(s.t, err, hcs.ErrNotExist, "OpenSystem")
 	}},
 	{"System/Start runs a created system and never answers pending", func(s *suite) {
 		sys := s.create(s.cfg.System)
-		must(s.t, sys.Start(), "Start")
-		_, err := sys.Statistics()
+		must(s.t, sys.Start(bg), "Start")
+		_, err := sys.Statistics(bg)
 		must(s.t, err, "Statistics of a running system")
-		wantError(s.t, sys.Start(), "Start of a running system")
+		wantError(s.t, sys.Start(bg), "Start of a running system")
 	}},
 	{"System/Statistics and ProcessList of a created system are errors", func(s *suite) {
 		sys := s.create(s.cfg.System)
-		_, err := sys.Statistics()
+		_, err := sys.Statistics(bg)
 		wantError(s.t, err, "Statistics")
-		_, err = sys.ProcessList()
+		_, err = sys.ProcessList(bg)
 		wantError(s.t, err, "ProcessList")
 	}},
 	{"System/Shutdown does not wait; Wait tells the stop", func(s *suite) {
 		sys := s.system()
 		stop(s.t, sys, "Shutdown", sys.Shutdown)
-		must(s.t, sys.Wait(), "Wait again")
-		_, err := sys.Statistics()
+		must(s.t, sys.Wait(bg), "Wait again")
+		_, err := sys.Statistics(bg)
 		wantError(s.t, err, "Statistics of a stopped system")
 	}},
 	{"System/Terminate does not wait; WaitTimeout tells the stop", func(s *suite) {
 		sys := s.system()
-		if err := sys.Terminate(); err != nil && !errors.Is(err, hcs.ErrPending) {
+		if err := sys.Terminate(bg); err != nil && !errors.Is(err, hcs.ErrPending) {
 			s.t.Fatalf("Terminate: %v", err)
 		}
-		must(s.t, sys.WaitTimeout(time.Minute), "WaitTimeout")
+		must(s.t, sys.WaitTimeout(bg, time.Minute), "WaitTimeout")
 	}},
 	{"System/a stopped system answers a stop with pending or already stopped", func(s *suite) {
 		sys := s.system()
 		stop(s.t, sys, "Terminate", sys.Terminate)
 		stop(s.t, sys, "Shutdown", sys.Shutdown)
 		stop(s.t, sys, "Terminate", sys.Terminate)
-		wantError(s.t, sys.Start(), "Start of a stopped system")
+		wantError(s.t, sys.Start(bg), "Start of a stopped system")
 	}},
 	{"System/WaitTimeout answers ErrTimeout while the system runs", func(s *suite) {
 		sys := s.system()
-		wantClass(s.t, sys.WaitTimeout(time.Millisecond), hcs.ErrTimeout, "WaitTimeout")
+		wantClass(s.t, sys.WaitTimeout(bg, time.Millisecond), hcs.ErrTimeout, "WaitTimeout")
 	}},
 	{"System/a stop ends the system's processes", func(s *suite) {
 		sys := s.system()
 		p := s.process(sys, s.cfg.Commands.Long, false, false, false)
 		stop(s.t, sys, "Shutdown", sys.Shutdown)
-		if err := p.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
+		if err := p.Wait(bg); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
 			s.t.Errorf("process Wait after the system stopped: %v", err)
 		}
 	}},
@@ -311,32 +315,32 @@ var clauses = []clause{
 		s.process(sys, s.cfg.Commands.Long, false, false, false)
 		other, err := s.reopen(sys)
 		must(s.t, err, "OpenSystem")
-		list, err := other.ProcessList()
+		list, err := other.ProcessList(bg)
 		must(s.t, err, "ProcessList through the second handle")
 		if len(list) == 0 {
 			s.t.Errorf("ProcessList: empty while a process runs")
 		}
-		must(s.t, other.Close(), "Close of the second handle")
-		_, err = sys.Statistics()
+		must(s.t, other.Close(bg), "Close of the second handle")
+		_, err = sys.Statistics(bg)
 		must(s.t, err, "Statistics through the first handle after the second's Close")
 	}},
 	{"System/Close: later calls answer ErrAlreadyClosed, Close again nil, the system runs on", func(s *suite) {
 		sys := s.system()
 		other, err := s.reopen(sys)
 		must(s.t, err, "OpenSystem")
-		must(s.t, sys.Close(), "Close")
-		must(s.t, sys.Close(), "Close again")
-		_, err = sys.Statistics()
+		must(s.t, sys.Close(bg), "Close")
+		must(s.t, sys.Close(bg), "Close again")
+		_, err = sys.Statistics(bg)
 		wantClass(s.t, err, hcs.ErrAlreadyClosed, "Statistics after Close")
-		wantClass(s.t, sys.Wait(), hcs.ErrAlreadyClosed, "Wait after Close, before the stop")
-		_, err = other.Statistics()
+		wantClass(s.t, sys.Wait(bg), hcs.ErrAlreadyClosed, "Wait after Close, before the stop")
+		_, err = other.Statistics(bg)
 		must(s.t, err, "Statistics through another handle")
 	}},
 	{"System/Wait after Close keeps the stop seen before it", func(s *suite) {
 		sys := s.system()
 		stop(s.t, sys, "Terminate", sys.Terminate)
-		must(s.t, sys.Close(), "Close")
-		must(s.t, sys.Wait(), "Wait after Close, the stop seen")
+		must(s.t, sys.Close(bg), "Close")
+		must(s.t, sys.Wait(bg), "Wait after Close, the stop seen")
 	}},
 	{"System/a stopped system goes away with its last handle: OpenSystem answers ErrNotExist, its id can be created again", func(s *suite) {
 		sys := s.system()
@@ -344,55 +348,55 @@ var clauses = []clause{
 		other, err := s.reopen(sys)
 		must(s.t, err, "OpenSystem")
 		stop(s.t, sys, "Terminate", sys.Terminate)
-		must(s.t, sys.Close(), "Close")
-		again, err := s.host.OpenSystem(id)
+		must(s.t, sys.Close(bg), "Close")
+		again, err := s.host.OpenSystem(bg, id)
 		must(s.t, err, "OpenSystem while another handle is open")
 		s.keep(again, nil)
-		must(s.t, again.Close(), "Close of that handle")
-		must(s.t, other.Close(), "Close of the last handle")
-		_, err = s.host.OpenSystem(id)
+		must(s.t, again.Close(bg), "Close of that handle")
+		must(s.t, other.Close(bg), "Close of the last handle")
+		_, err = s.host.OpenSystem(bg, id)
 		wantClass(s.t, err, hcs.ErrNotExist, "OpenSystem of a stopped system without handles")
-		recreated, err := s.host.CreateSystem(id, s.cfg.System(s.t, id))
+		recreated, err := s.host.CreateSystem(bg, id, s.cfg.System(s.t, id))
 		must(s.t, err, "CreateSystem of its id again")
 		s.keep(recreated, nil)
-		must(s.t, recreated.Start(), "Start of the new system")
+		must(s.t, recreated.Start(bg), "Start of the new system")
 	}},
 	{"System/Pause and Resume a Hyper-V system", func(s *suite) {
 		if s.cfg.HyperVSystem == nil {
 			s.t.Skip("the host runs no Hyper-V isolated system")
 		}
 		sys := s.create(s.cfg.HyperVSystem)
-		must(s.t, sys.Start(), "Start")
-		must(s.t, sys.Pause(), "Pause")
-		wantError(s.t, sys.Pause(), "Pause of a paused system")
-		must(s.t, sys.Resume(), "Resume")
-		wantError(s.t, sys.Resume(), "Resume of a running system")
+		must(s.t, sys.Start(bg), "Start")
+		must(s.t, sys.Pause(bg), "Pause")
+		wantError(s.t, sys.Pause(bg), "Pause of a paused system")
+		must(s.t, sys.Resume(bg), "Resume")
+		wantError(s.t, sys.Resume(bg), "Resume of a running system")
 	}},
 	{"System/Pause of a process-isolated system is an error", func(s *suite) {
 		sys := s.system()
-		wantError(s.t, sys.Pause(), "Pause")
-		_, err := sys.Statistics()
+		wantError(s.t, sys.Pause(bg), "Pause")
+		_, err := sys.Statistics(bg)
 		must(s.t, err, "Statistics: the system still runs")
 	}},
 	{"System/CreateProcess in a stopped system is an error", func(s *suite) {
 		sys := s.system()
 		stop(s.t, sys, "Terminate", sys.Terminate)
-		_, err := sys.CreateProcess(&hcs.ProcessConfig{CommandLine: s.cfg.Commands.Echo})
+		_, err := sys.CreateProcess(bg, &hcs.ProcessConfig{CommandLine: s.cfg.Commands.Echo})
 		wantError(s.t, err, "CreateProcess")
 	}},
 	{"System/calls from many goroutines while one waits", func(s *suite) {
 		sys := s.system()
 		waited := make(chan error, 1)
-		go func() { waited <- sys.Wait() }()
+		go func() { waited <- sys.Wait(bg) }()
 		var wg sync.WaitGroup
 		for i := 0; i < 8; i++ {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := sys.Statistics(); err != nil {
+				if _, err := sys.Statistics(bg); err != nil {
 					s.t.Errorf("Statistics: %v", err)
 				}
-				if _, err := sys.ProcessList(); err != nil {
+				if _, err := sys.ProcessList(bg); err != nil {
 					s.t.Errorf("ProcessList: %v", err)
 				}
 			}()
@@ -412,18 +416,18 @@ var clauses = []clause{
 			s.t.Errorf("stdout: %q, want hello", out)
 		}
 		_ = readAll(s.t, stderr, "stderr")
-		must(s.t, p.Wait(), "Wait")
-		code, err := p.ExitCode()
+		must(s.t, p.Wait(bg), "Wait")
+		code, err := p.ExitCode(bg)
 		must(s.t, err, "ExitCode")
 		if code != 0 {
 			s.t.Errorf("ExitCode: %d, want 0", code)
 		}
-		must(s.t, p.Wait(), "Wait again")
+		must(s.t, p.Wait(bg), "Wait again")
 	}},
 	{"Process/ExitCode is the process's", func(s *suite) {
 		p := s.process(s.system(), s.cfg.Commands.Exit3, false, false, false)
-		must(s.t, p.Wait(), "Wait")
-		code, err := p.ExitCode()
+		must(s.t, p.Wait(bg), "Wait")
+		code, err := p.ExitCode(bg)
 		must(s.t, err, "ExitCode")
 		if code != 3 {
 			s.t.Errorf("ExitCode: %d, want 3", code)
@@ -431,15 +435,15 @@ var clauses = []clause{
 	}},
 	{"Process/ExitCode before the exit is an error; WaitTimeout answers ErrTimeout", func(s *suite) {
 		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
-		_, err := p.ExitCode()
+		_, err := p.ExitCode(bg)
 		wantError(s.t, err, "ExitCode of a running process")
-		wantClass(s.t, p.WaitTimeout(time.Millisecond), hcs.ErrTimeout, "WaitTimeout")
+		wantClass(s.t, p.WaitTimeout(bg, time.Millisecond), hcs.ErrTimeout, "WaitTimeout")
 	}},
 	{"Process/Kill does not wait; Kill of an exited process answers ErrAlreadyStopped", func(s *suite) {
 		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
-		must(s.t, p.Kill(), "Kill")
-		must(s.t, p.Wait(), "Wait")
-		wantClass(s.t, p.Kill(), hcs.ErrAlreadyStopped, "Kill again")
+		must(s.t, p.Kill(bg), "Kill")
+		must(s.t, p.Wait(bg), "Wait")
+		wantClass(s.t, p.Kill(bg), hcs.ErrAlreadyStopped, "Kill again")
 	}},
 	{"Process/CloseStdin ends the input", func(s *suite) {
 		p := s.process(s.system(), s.cfg.Commands.Cat, true, true, false)
@@ -450,32 +454,32 @@ var clauses = []clause{
 		}
 		_, err = io.WriteString(stdin, "ping\r\n")
 		must(s.t, err, "writing stdin")
-		must(s.t, p.CloseStdin(), "CloseStdin")
+		must(s.t, p.CloseStdin(bg), "CloseStdin")
 		if out := readAll(s.t, stdout, "stdout"); strings.TrimSpace(out) != "ping" {
 			s.t.Errorf("stdout: %q, want ping", out)
 		}
-		must(s.t, p.Wait(), "Wait")
+		must(s.t, p.Wait(bg), "Wait")
 	}},
 	{"Process/ResizeConsole of a process without a console is an error", func(s *suite) {
 		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
-		wantError(s.t, p.ResizeConsole(80, 25), "ResizeConsole")
+		wantError(s.t, p.ResizeConsole(bg, 80, 25), "ResizeConsole")
 	}},
 	{"Process/Close: later calls answer ErrAlreadyClosed, Pid answers, Close again nil", func(s *suite) {
 		p := s.process(s.system(), s.cfg.Commands.Long, false, false, false)
 		pid := p.Pid()
-		must(s.t, p.Close(), "Close")
-		must(s.t, p.Close(), "Close again")
+		must(s.t, p.Close(bg), "Close")
+		must(s.t, p.Close(bg), "Close again")
 		if p.Pid() != pid {
 			s.t.Errorf("Pid after Close: %d, want %d", p.Pid(), pid)
 		}
-		wantClass(s.t, p.Kill(), hcs.ErrAlreadyClosed, "Kill after Close")
-		wantClass(s.t, p.Wait(), hcs.ErrAlreadyClosed, "Wait after Close, before the exit")
+		wantClass(s.t, p.Kill(bg), hcs.ErrAlreadyClosed, "Kill after Close")
+		wantClass(s.t, p.Wait(bg), hcs.ErrAlreadyClosed, "Wait after Close, before the exit")
 	}},
 	{"Process/Wait after Close keeps the exit seen before it", func(s *suite) {
 		p := s.process(s.system(), s.cfg.Commands.Exit3, false, false, false)
-		must(s.t, p.Wait(), "Wait")
-		must(s.t, p.Close(), "Close")
-		must(s.t, p.Wait(), "Wait after Close, the exit seen")
+		must(s.t, p.Wait(bg), "Wait")
+		must(s.t, p.Close(bg), "Close")
+		must(s.t, p.Wait(bg), "Wait after Close, the exit seen")
 	}},
 }
 
@@ -487,7 +491,7 @@ func (s *suite) reopen(sys hcs.System) (hcs.System, error) {
 	if !ok {
 		return nil, errors.New("hcstest: not a system this clause created")
 	}
-	other, err := s.host.OpenSystem(id)
+	other, err := s.host.OpenSystem(bg, id)
 	if err == nil {
 		s.keep(other, nil)
 	}

@@ -54,6 +54,7 @@
 package memhost
 
 import (
+	"context"
 	"time"
 
 	"github.com/libcontainerd-windows/local/hcs"
@@ -80,25 +81,31 @@ func (h *Host) NumCPU() int { return h.fake.NumCPU() }
 
 // PathExists reports whether path exists on the host: given to New or
 // AddPath, case-insensitively, as Windows compares paths.
-func (h *Host) PathExists(path string) (bool, error) { return h.fake.PathExists(path) }
+func (h *Host) PathExists(ctx context.Context, path string) (bool, error) {
+	return h.fake.PathExists(ctx, path)
+}
 
 // NameToGuid returns the GUID of a layer's name, in the form
 // xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx: the same for the same name, another
 // for another name (a version 5 UUID of the name, in a namespace of its
 // own; HCS's algorithm is not public).
-func (h *Host) NameToGuid(name string) (string, error) { return h.fake.NameToGuid(name) }
+func (h *Host) NameToGuid(ctx context.Context, name string) (string, error) {
+	return h.fake.NameToGuid(ctx, name)
+}
 
 // CreateSystem creates compute system id from config, not started; it
 // refuses an id in use (ErrAlreadyExists) and a document HCS would refuse
 // (ErrInvalidDocument). The document is recorded first (ContainerConfigs).
-func (h *Host) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System, error) {
-	return h.fake.CreateSystem(id, config)
+func (h *Host) CreateSystem(ctx context.Context, id string, config *hcs.ContainerConfig) (hcs.System, error) {
+	return h.fake.CreateSystem(ctx, id, config)
 }
 
 // OpenSystem opens another handle on system id, created earlier by this
 // client or an earlier one, as a restarted daemon does; hcs.ErrNotExist
 // once the system is gone.
-func (h *Host) OpenSystem(id string) (hcs.System, error) { return h.fake.OpenSystem(id) }
+func (h *Host) OpenSystem(ctx context.Context, id string) (hcs.System, error) {
+	return h.fake.OpenSystem(ctx, id)
+}
 
 // AddPath makes a Windows path exist on the host.
 func (h *Host) AddPath(path string) { h.fake.AddPath(path) }

@@ -172,8 +172,8 @@ func BenchmarkLifecycleHCSOnly(b *testing.B) {
 			}
 			for i := 0; i < live; i++ {
 				id := fmt.Sprint("live-", i)
-				c, err := host.CreateSystem(id, config(id))
-				if err != nil || c.Start() != nil {
+				c, err := host.CreateSystem(context.Background(), id, config(id))
+				if err != nil || c.Start(context.Background()) != nil {
 					b.Fatal(err)
 				}
 			}
@@ -182,22 +182,22 @@ func BenchmarkLifecycleHCSOnly(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				id := fmt.Sprint("c-", i)
-				c, err := host.CreateSystem(id, config(id))
+				c, err := host.CreateSystem(context.Background(), id, config(id))
 				if err != nil {
 					b.Fatal(err)
 				}
-				_ = c.Start()
-				p, err := c.CreateProcess(process)
+				_ = c.Start(context.Background())
+				p, err := c.CreateProcess(context.Background(), process)
 				if err != nil {
 					b.Fatal(err)
 				}
 				_, _, _, _ = p.Stdio()
-				_ = p.Wait()
-				_, _ = p.ExitCode()
-				_ = p.Close()
-				_ = c.Shutdown()
-				_ = c.WaitTimeout(DefaultShutdownTimeout)
-				_ = c.Close()
+				_ = p.Wait(context.Background())
+				_, _ = p.ExitCode(context.Background())
+				_ = p.Close(context.Background())
+				_ = c.Shutdown(context.Background())
+				_ = c.WaitTimeout(context.Background(), DefaultShutdownTimeout)
+				_ = c.Close(context.Background())
 			}
 		})
 	}
@@ -237,10 +237,10 @@ func BenchmarkIdleContainer(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if handles[j], err = other.CreateSystem(id, config); err != nil {
+			if handles[j], err = other.CreateSystem(context.Background(), id, config); err != nil {
 				b.Fatal(err)
 			}
-			_ = handles[j].Start()
+			_ = handles[j].Start(context.Background())
 		}
 		hcsOnly += float64(heapInUse()-before) / n
 		runtime.KeepAlive(ctrs)

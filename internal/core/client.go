@@ -86,56 +86,79 @@ func (c *Client) Version(context.Context) error {
 
 // NewContainer translates spec, creates the compute system and starts it.
 // The create event follows success. When Start fails the system is
-// terminated and its handle closed, and Start's error is returned.
-func (c *Client) NewContainer(_ context.Context, id string, spec *specs.Spec) (*Container, error) {
+// terminated and its handle closed, and Start's error is returned; when ctx
+// ends first, its error is returned and the clean-up goes on without the
+// caller.
+func (c *Client) NewContainer(ctx context.Context, id string, spec *specs.Spec) (*Container, error) {
+	ctx = orBackground(ctx)
 	logger := c.logger.WithField("container", id)
-	config, err := c.translator.containerConfig(id, spec)
+	config, err := c.translator.containerConfig(ctx, id, spec)
 	if err != nil {
-		return nil, err
+		return nil, fromContext(err)
 	}
-	hc, err := c.host.CreateSystem(id, config)
+	hc, err := c.host.CreateSystem(ctx, id, config)
 	if err != nil {
-		return nil, err
+		return nil, fromContext(err)
 	}
 	ctr := c.newContainer(id, spec, hc)
 
 	logger.Debug("starting container")
-	if err := hc.Start(); err != nil {
+	if err := hc.Start(ctx); err != nil {
 		logger.WithError(err).Error("failed to start container")
-		ctr.mu.Lock()
-		if err := ctr.terminate(); err != nil {
-			logger.WithError(err).Error("failed to cleanup after a failed Start")
-		}
-		if err := hc.Close(); err != nil {
-			logger.WithError(err).Error("failed to close the container after a failed Start")
-		}
-		ctr.system = nil
-		ctr.mu.Unlock()
-		return nil, err
+		cleanUpDetached(ctx, func(ctx context.Context) {
+			if err := ctr.terminate(ctx, hc); err != nil {
+				logger.WithError(err).Error("failed to cleanup after a failed Start")
+			}
+			if err := hc.Close(ctx); err != nil {
+				logger.WithError(err).Error("failed to close the container after a failed Start")
+			}
+		})
+		return nil, fromContext(err)
 	}
 	c.emit(EventInfo{ContainerID: id}, EventCreate)
 	logger.Debug("container created and started")
 	return ctr, nil
 }
 
+// cleanUpDetached runs f, which releases what a failed call made, for as
+// long as ctx lasts; f goes on in the background after that, with ctx's
+// values and without its end, since what it releases nobody else will.
+func cleanUpDetached(ctx context.Context, f func(context.Context)) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(context.WithoutCancel(ctx))
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
 // LoadContainer opens a container an earlier client left on the host. It
 // cannot be re-attached (HCS v1 cannot), so, as moby does, it terminates the
 // container and waits up to the restore timeout for it to stop; the loaded
 // container can then only be deleted.
-func (c *Client) LoadContainer(_ context.Context, id string) (*Container, error) {
+func (c *Client) LoadContainer(ctx context.Context, id string) (*Container, error) {
+	ctx = orBackground(ctx)
 	logger := c.logger.WithField("container", id)
 	logger.Debug("LoadContainer()")
-	hc, err := c.host.OpenSystem(id)
+	hc, err := c.host.OpenSystem(ctx, id)
 	if err != nil {
 		logger.WithError(err).Debug("failed to open container")
+		if ctx.Err() != nil {
+			return nil, fromContext(err)
+		}
 		return nil, notFound(withText("container not found", err)) // moby's text
 	}
-	if err := awaitStop(hc, hc.Terminate(), c.restoreTimeout); err != nil {
+	if err := awaitStop(ctx, hc, hc.Terminate(ctx), c.restoreTimeout); err != nil {
 		logger.WithError(err).Debug("terminate failed on restore")
-		if cerr := hc.Close(); cerr != nil {
-			logger.WithError(cerr).Warn("failed to close the container after a failed restore")
-		}
-		return nil, err
+		cleanUpDetached(ctx, func(ctx context.Context) {
+			if cerr := hc.Close(ctx); cerr != nil {
+				logger.WithError(cerr).Warn("failed to close the container after a failed restore")
+			}
+		})
+		return nil, fromContext(err)
 	}
 	return c.newContainer(id, nil, hc), nil
 }

@@ -23,9 +23,14 @@ type Container struct {
 	// Invariants: immutable.
 	ociSpec *specs.Spec
 
-	// mu guards the fields below. Lock order: a process's mu before its
-	// container's mu. Neither is held while HCS creates a process or while
-	// the engine's attachStdio runs.
+	// busy is held by the calls that change the container's state through
+	// HCS (Pause, Resume, Delete) and by NewTask's claim, so that they
+	// happen one at a time as moby's container lock makes them; waiting
+	// for it honours the caller's context. Lock order: busy before mu.
+	busy chan struct{}
+
+	// mu guards the fields below. It is never held across a call to HCS
+	// nor while the engine's attachStdio runs.
 	mu sync.Mutex
 	// system is the handle on the compute system; nil once the
 	// container was deleted.
@@ -43,8 +48,20 @@ type Container struct {
 }
 
 func (c *Client) newContainer(id string, spec *specs.Spec, hc hcs.System) *Container {
-	return &Container{client: c, id: id, ociSpec: spec, system: hc}
+	return &Container{client: c, id: id, ociSpec: spec, system: hc, busy: make(chan struct{}, 1)}
 }
+
+// lock takes ctr.busy, or returns ctx's error when ctx ends first.
+func (ctr *Container) lock(ctx context.Context) error {
+	select {
+	case ctr.busy <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fromContext(ctx.Err())
+	}
+}
+
+func (ctr *Container) unlock() { <-ctr.busy }
 
 // log is the client's logger with the container's id. It is made when
 // something is logged rather than kept: kept, it would cost an idle
@@ -61,8 +78,9 @@ func (ctr *Container) log() *log.Entry {
 //
 // The container's lock is not held while HCS creates the process nor while
 // the engine's attachStdio runs; starting keeps other calls out meanwhile.
-func (ctr *Container) NewTask(_ context.Context, attachStdio Attach) (*Task, error) {
-	hc, err := ctr.claimStart()
+func (ctr *Container) NewTask(ctx context.Context, attachStdio Attach) (*Task, error) {
+	ctx = orBackground(ctx)
+	hc, err := ctr.claimStart(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +95,7 @@ func (ctr *Container) NewTask(_ context.Context, attachStdio Attach) (*Task, err
 	}()
 
 	t := &Task{}
-	if err := ctr.startProcess(&t.Process, ctr.id, hc, taskProcessConfig(ctr.ociSpec.Process), attachStdio); err != nil {
+	if err := ctr.startProcess(ctx, &t.Process, ctr.id, hc, taskProcessConfig(ctr.ociSpec.Process), attachStdio); err != nil {
 		return nil, err
 	}
 	ctr.mu.Lock()
@@ -94,8 +112,13 @@ func (ctr *Container) NewTask(_ context.Context, attachStdio Attach) (*Task, err
 }
 
 // claimStart marks the container as starting a task, after the checks
-// moby makes, and returns its compute system.
-func (ctr *Container) claimStart() (hcs.System, error) {
+// moby makes, and returns its compute system. It waits for a Pause, Resume
+// or Delete in progress, as moby's NewTask does.
+func (ctr *Container) claimStart(ctx context.Context) (hcs.System, error) {
+	if err := ctr.lock(ctx); err != nil {
+		return nil, err
+	}
+	defer ctr.unlock()
 	ctr.mu.Lock()
 	defer ctr.mu.Unlock()
 	switch {
@@ -131,59 +154,102 @@ func (ctr *Container) AttachTask(context.Context) error {
 
 // Delete shuts the compute system down, waiting up to the shutdown timeout,
 // terminates it when that fails, and releases it. It is a conflict while
-// the task runs.
-func (ctr *Container) Delete(context.Context) error {
-	ctr.mu.Lock()
-	defer ctr.mu.Unlock()
-	if ctr.system == nil {
-		return ctr.errNotFound()
+// the task runs. When ctx ends first it returns ctx's error and the
+// container stays as it was, to be deleted again; once the handle's Close
+// was asked for, the container is gone whatever Close answers.
+func (ctr *Container) Delete(ctx context.Context) error {
+	ctx = orBackground(ctx)
+	if err := ctr.lock(ctx); err != nil {
+		return err
 	}
-	if ctr.starting || (ctr.task != nil && !ctr.task.hasExited()) {
+	defer ctr.unlock()
+	ctr.mu.Lock()
+	hc, terminating := ctr.system, ctr.terminateInvoked
+	busy := ctr.starting || (ctr.task != nil && !ctr.task.hasExited())
+	ctr.mu.Unlock()
+	switch {
+	case hc == nil:
+		return ctr.errNotFound()
+	case busy:
 		return conflict(errors.New("container is not stopped"))
 	}
 	logger := ctr.log()
 	var result error
-	if err := ctr.shutdown(); err != nil {
+	err := ctr.shutdown(ctx, hc, terminating)
+	if errors.Is(err, hcs.ErrAlreadyClosed) {
+		err = ctr.shutdownReopened(ctx)
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fromContext(err)
+		}
 		logger.WithError(err).Warn("failed to shutdown container")
 		result = fmt.Errorf("failed to shutdown container: %w", err)
 	} else {
 		logger.Debug("completed container shutdown")
 	}
-	if err := ctr.system.Close(); err != nil {
+	ctr.mu.Lock()
+	ctr.system = nil
+	ctr.mu.Unlock()
+	if err := hc.Close(ctx); err != nil {
 		logger.WithError(err).Error("failed to clean hcs container resources")
 		result = fmt.Errorf("failed to terminate container: %w", err)
 	}
-	ctr.system = nil
-	return result
+	return fromContext(result)
 }
 
-// shutdown stops the system gracefully, or waits for the termination a
-// SIGKILL started, and terminates it when either fails. ctr.mu must be held.
-func (ctr *Container) shutdown() error {
-	hc, timeout := ctr.system, ctr.client.shutdownTimeout
+// shutdown stops hc gracefully, or waits for the termination a SIGKILL
+// started, and terminates it when either fails. ctr.busy must be held.
+func (ctr *Container) shutdown(ctx context.Context, hc hcs.System, terminating bool) error {
+	timeout := ctr.client.shutdownTimeout
 	var err error
-	if ctr.terminateInvoked {
-		err = hc.WaitTimeout(timeout)
+	if terminating {
+		err = hc.WaitTimeout(ctx, timeout)
 	} else {
-		err = awaitStop(hc, hc.Shutdown(), timeout)
+		err = awaitStop(ctx, hc, hc.Shutdown(ctx), timeout)
 	}
-	if err == nil {
-		return nil
+	if err == nil || ctx.Err() != nil {
+		return err
 	}
 	logger := ctr.log()
 	logger.WithError(err).Debug("failed to shutdown container, terminating it")
-	if terr := ctr.terminate(); terr != nil {
+	if terr := ctr.terminate(ctx, hc); terr != nil {
+		if ctx.Err() != nil {
+			return terr
+		}
 		logger.WithError(terr).Error("failed to shutdown container, and subsequent terminate also failed")
 		return fmt.Errorf("%w: subsequent terminate failed %w", err, terr) // moby's text
 	}
 	return err
 }
 
-// terminate stops the system at once and waits up to the shutdown timeout
-// for it. ctr.mu must be held.
-func (ctr *Container) terminate() error {
+// shutdownReopened is shutdown through a handle of its own, for a system
+// whose handle hcsshim closed: when its Kill of a process cannot open a
+// second handle on the system, it terminates the system and closes the
+// handle the process came from, ours (hcsshim's internal/hcs/process.go).
+// A system that went away meanwhile is stopped.
+func (ctr *Container) shutdownReopened(ctx context.Context) error {
+	hc, err := ctr.client.host.OpenSystem(ctx, ctr.id)
+	if errors.Is(err, hcs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := hc.Close(ctx); err != nil {
+			ctr.log().WithError(err).Warn("failed to close the container's second handle")
+		}
+	}()
+	return ctr.shutdown(ctx, hc, false)
+}
+
+// terminate stops hc at once and waits up to the shutdown timeout for it.
+func (ctr *Container) terminate(ctx context.Context, hc hcs.System) error {
+	ctr.mu.Lock()
 	ctr.terminateInvoked = true
-	err := awaitStop(ctr.system, ctr.system.Terminate(), ctr.client.shutdownTimeout)
+	ctr.mu.Unlock()
+	err := awaitStop(ctx, hc, hc.Terminate(ctx), ctr.client.shutdownTimeout)
 	if err != nil {
 		ctr.log().WithError(err).Debug("failed to terminate container")
 	}
@@ -193,14 +259,35 @@ func (ctr *Container) terminate() error {
 // awaitStop completes a Shutdown or Terminate that answered answer: HCS
 // finishes a pending one asynchronously, so it waits up to timeout; a
 // system already stopped is success.
-func awaitStop(hc hcs.System, answer error, timeout time.Duration) error {
+func awaitStop(ctx context.Context, hc hcs.System, answer error, timeout time.Duration) error {
 	switch {
 	case errors.Is(answer, hcs.ErrPending):
-		return hc.WaitTimeout(timeout)
+		return hc.WaitTimeout(ctx, timeout)
 	case errors.Is(answer, hcs.ErrAlreadyStopped):
 		return nil
 	}
 	return answer
+}
+
+// answer is what a call returns for err, HCS's answer to a call through
+// hc: the context's end, or, when the container was deleted meanwhile (HCS
+// answers that the handle was closed, or what it answers for a stopped
+// system), the not-found error the same call gets after Delete, never HCS's
+// raw answer.
+func (ctr *Container) answer(hc hcs.System, err error) error {
+	if err == nil {
+		return nil
+	}
+	if endedContext(err) {
+		return fromContext(err)
+	}
+	ctr.mu.Lock()
+	deleted := ctr.system != hc
+	ctr.mu.Unlock()
+	if deleted || errors.Is(err, hcs.ErrAlreadyClosed) {
+		return ctr.errNotFound()
+	}
+	return err
 }
 
 func (ctr *Container) errNotFound() error {

@@ -129,6 +129,7 @@ func TestNewTaskFailsAfterTheProcessStarted(t *testing.T) {
 			}
 			_, err := ctr.NewTask(e.ctx, tc.attach)
 			assert.Check(t, errors.Is(err, boom))
+			e.host.AwaitCalls(hcsfake.OpProcessKill, 1) // the release is the background's
 			assert.Equal(t, e.host.Calls(hcsfake.OpProcessKill), 1)
 			e.host.AwaitOpenHandles(1) // the container's; the process was released
 			_, err = ctr.Task(e.ctx)

@@ -146,13 +146,13 @@ func TestEmulatorErrorMapping(t *testing.T) {
 	newSystem := func(t *testing.T, id string) hcs.System {
 		config, _, err := Documents(context.Background(), id, emulatorSpec(t, false, "cmd"), host)
 		assert.NilError(t, err)
-		sys, err := host.CreateSystem(id, config)
+		sys, err := host.CreateSystem(context.Background(), id, config)
 		assert.NilError(t, err)
 		t.Cleanup(func() {
-			if err := sys.Terminate(); errors.Is(err, hcs.ErrPending) {
-				_ = sys.Wait()
+			if err := sys.Terminate(context.Background()); errors.Is(err, hcs.ErrPending) {
+				_ = sys.Wait(context.Background())
 			}
-			_ = sys.Close()
+			_ = sys.Close(context.Background())
 		})
 		return sys
 	}
@@ -164,23 +164,26 @@ func TestEmulatorErrorMapping(t *testing.T) {
 		call  func(t *testing.T, sys hcs.System) error
 	}{
 		{"start: already stopped", "HcsStartComputeSystem", 0xC0370110, hcs.ErrAlreadyStopped,
-			func(t *testing.T, sys hcs.System) error { return sys.Start() }},
+			func(t *testing.T, sys hcs.System) error { return sys.Start(context.Background()) }},
 		{"statistics: invalid state", "HcsGetComputeSystemProperties", 0xC0370105, hcs.ErrInvalidState,
-			func(t *testing.T, sys hcs.System) error { _, err := sys.Statistics(); return err }},
+			func(t *testing.T, sys hcs.System) error { _, err := sys.Statistics(context.Background()); return err }},
 		{"open: not found", "HcsOpenComputeSystem", 0xC037010E, hcs.ErrNotExist,
-			func(t *testing.T, sys hcs.System) error { _, err := host.OpenSystem("hcsemu-any"); return err }},
+			func(t *testing.T, sys hcs.System) error {
+				_, err := host.OpenSystem(context.Background(), "hcsemu-any")
+				return err
+			}},
 		{"shutdown: pending", "HcsShutdownComputeSystem", 0xC0370103, hcs.ErrPending,
-			func(t *testing.T, sys hcs.System) error { return sys.Shutdown() }},
+			func(t *testing.T, sys hcs.System) error { return sys.Shutdown(context.Background()) }},
 		{"create process: invalid state", "HcsCreateProcess", 0xC0370105, hcs.ErrInvalidState,
 			func(t *testing.T, sys hcs.System) error {
-				_, err := sys.CreateProcess(&hcs.ProcessConfig{CommandLine: emulatorCommand})
+				_, err := sys.CreateProcess(context.Background(), &hcs.ProcessConfig{CommandLine: emulatorCommand})
 				return err
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			sys := newSystem(t, fmt.Sprintf("hcsemu-map-%d", time.Now().UnixNano()))
 			if tc.op != "HcsStartComputeSystem" {
-				assert.NilError(t, sys.Start())
+				assert.NilError(t, sys.Start(context.Background()))
 			}
 			inject(t, tc.op, tc.hr, 1)
 			err := tc.call(t, sys)
@@ -194,12 +197,12 @@ func TestEmulatorErrorMapping(t *testing.T) {
 	// as a kill delivered: nil.
 	t.Run("kill: process already stopped", func(t *testing.T) {
 		sys := newSystem(t, fmt.Sprintf("hcsemu-map-%d", time.Now().UnixNano()))
-		assert.NilError(t, sys.Start())
-		p, err := sys.CreateProcess(&hcs.ProcessConfig{CommandLine: helperCommand(t, "sleep")})
+		assert.NilError(t, sys.Start(context.Background()))
+		p, err := sys.CreateProcess(context.Background(), &hcs.ProcessConfig{CommandLine: helperCommand(t, "sleep")})
 		assert.NilError(t, err)
-		defer p.Close()
+		defer p.Close(context.Background())
 		inject(t, "HcsTerminateProcess", 0x8037011F, 1)
-		assert.NilError(t, p.Kill())
+		assert.NilError(t, p.Kill(context.Background()))
 	})
 }
 
@@ -268,13 +271,13 @@ func TestEmulatorPendingCompletes(t *testing.T) {
 	id := fmt.Sprintf("hcsemu-pending-%d", time.Now().UnixNano())
 	config, _, err := Documents(context.Background(), id, emulatorSpec(t, true, "cmd"), host)
 	assert.NilError(t, err)
-	sys, err := host.CreateSystem(id, config)
+	sys, err := host.CreateSystem(context.Background(), id, config)
 	assert.NilError(t, err)
-	defer sys.Close()
-	assert.NilError(t, sys.Start())
-	assert.NilError(t, sys.Pause())
-	assert.NilError(t, sys.Resume())
-	if err := sys.Terminate(); errors.Is(err, hcs.ErrPending) {
-		assert.NilError(t, sys.Wait())
+	defer sys.Close(context.Background())
+	assert.NilError(t, sys.Start(context.Background()))
+	assert.NilError(t, sys.Pause(context.Background()))
+	assert.NilError(t, sys.Resume(context.Background()))
+	if err := sys.Terminate(context.Background()); errors.Is(err, hcs.ErrPending) {
+		assert.NilError(t, sys.Wait(context.Background()))
 	}
 }

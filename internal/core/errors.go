@@ -1,9 +1,8 @@
 package core
 
 import (
+	"context"
 	"errors"
-
-	"github.com/libcontainerd-windows/local/hcs"
 )
 
 // The error classes an engine tests for. Each wrapper keeps its cause's text
@@ -101,15 +100,34 @@ func conflict(err error) error         { return errConflict{err} }
 func notModified(err error) error      { return errNotModified{err} }
 func notImplemented(err error) error   { return errNotImplemented{err} }
 
-// closedAsGone maps what HCS answers for a handle that we closed while a
-// call was using it to gone(), the not-found error the same call gets once
-// the closing is done. Only we close the handles a caller holds: Delete a
-// system's, the reaper a process's.
-func closedAsGone(err error, gone func() error) error {
-	if errors.Is(err, hcs.ErrAlreadyClosed) {
-		return gone()
+// errCanceled and errDeadline are the errors of a call whose context ended
+// before HCS answered: errors.Is finds the context's error (which
+// containerd's errdefs test), and moby's errdefs reads the duck-typed
+// methods.
+type errCanceled struct{ error }
+type errDeadline struct{ error }
+
+func (errCanceled) Cancelled()        {}
+func (errDeadline) DeadlineExceeded() {}
+
+func (e errCanceled) Unwrap() error { return e.error }
+func (e errDeadline) Unwrap() error { return e.error }
+
+// fromContext classes err for an engine when its cause is the end of the
+// caller's context; other errors are returned as they are.
+func fromContext(err error) error {
+	switch {
+	case errors.Is(err, context.Canceled):
+		return errCanceled{err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return errDeadline{err}
 	}
 	return err
+}
+
+// endedContext tells whether err is the end of a caller's context.
+func endedContext(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // UtilityVMNotFoundError is the error for a Hyper-V spec none of whose

@@ -43,25 +43,25 @@ func FuzzDocuments(f *testing.F) {
 			}
 			return
 		}
-		c, err := host.CreateSystem("fuzz", config)
+		c, err := host.CreateSystem(context.Background(), "fuzz", config)
 		if err != nil {
 			t.Fatalf("HCS refuses the document: %v\n%+v", err, config)
 		}
-		if err := c.Start(); err != nil {
+		if err := c.Start(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		p, err := c.CreateProcess(process)
+		p, err := c.CreateProcess(context.Background(), process)
 		if err != nil {
 			t.Fatalf("HCS refuses the process document: %v", err)
 		}
 		if _, err := execProcessConfig(spec.Process, spec.Process.Cwd); err != nil {
 			t.Fatal(err)
 		}
-		_ = p.Kill()
-		_ = c.Terminate()
-		_ = c.Wait()
-		_ = p.Close()
-		_ = c.Close()
+		_ = p.Kill(context.Background())
+		_ = c.Terminate(context.Background())
+		_ = c.Wait(context.Background())
+		_ = p.Close(context.Background())
+		_ = c.Close(context.Background())
 	})
 }
 

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"io"
 	"sync"
@@ -56,7 +57,9 @@ func (s *stdinCloser) Close() error {
 	if err := s.WriteCloser.Close(); err != nil {
 		return err
 	}
-	err := s.process.CloseStdin()
+	// io.Closer takes no context: the engine's copy of its stdin waits
+	// for HCS's answer, as moby's does.
+	err := s.process.CloseStdin(context.Background())
 	if errors.Is(err, hcs.ErrNotExist) || errors.Is(err, hcs.ErrAlreadyClosed) || errors.Is(err, hcs.ErrInvalidState) {
 		return nil
 	}

@@ -637,11 +637,11 @@ func (a *actor) cleanUp(c *modelContainer) {
 	// the system running, as HCS would; stop it as an operator would, so
 	// that its processes end.
 	openErr := errors.New("not tried")
-	if h, err := m.host.OpenSystem(c.id); err == nil {
+	if h, err := m.host.OpenSystem(context.Background(), c.id); err == nil {
 		openErr = nil
-		_ = h.Terminate()
-		_ = h.Wait()
-		_ = h.Close()
+		_ = h.Terminate(context.Background())
+		_ = h.Wait(context.Background())
+		_ = h.Close(context.Background())
 	} else {
 		openErr = err
 	}

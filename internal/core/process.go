@@ -38,20 +38,20 @@ type Process struct {
 // When a step after the creation fails, or attachStdio panics, the process
 // is killed and released in the background and p is left as it was; the
 // error is returned or the panic goes on.
-func (ctr *Container) startProcess(p *Process, id string, hc hcs.System, config *hcs.ProcessConfig, attachStdio Attach) error {
+func (ctr *Container) startProcess(ctx context.Context, p *Process, id string, hc hcs.System, config *hcs.ProcessConfig, attachStdio Attach) error {
 	logger := ctr.log().WithField("process", id)
 	if attachStdio == nil {
 		return invalidParameter(fmt.Errorf("container %s: the attachStdio callback of process %s must not be nil", ctr.id, id))
 	}
-	hp, err := hc.CreateProcess(config)
+	hp, err := hc.CreateProcess(ctx, config)
 	if err != nil {
 		logger.WithError(err).Error("CreateProcess() failed")
-		return closedAsGone(err, ctr.errNotFound)
+		return ctr.answer(hc, err)
 	}
 	attached := false
 	defer func() {
 		if !attached {
-			discard(logger, hp)
+			discard(context.WithoutCancel(ctx), logger, hp)
 		}
 	}()
 	stdio, err := stdioOf(hp, config.EmulateConsole)
@@ -69,16 +69,17 @@ func (ctr *Container) startProcess(p *Process, id string, hc hcs.System, config 
 	return nil
 }
 
-// discard kills a process nobody will own and releases it once it exited.
-func discard(logger *log.Entry, hp hcs.Process) {
-	if err := hp.Kill(); err != nil && !errors.Is(err, hcs.ErrAlreadyStopped) {
-		logger.WithError(err).Error("failed to kill process")
-	}
+// discard kills a process nobody will own and releases it once it exited,
+// in the background: its caller does not wait for HCS.
+func discard(ctx context.Context, logger *log.Entry, hp hcs.Process) {
 	go func() {
-		if err := hp.Wait(); err != nil {
+		if err := hp.Kill(ctx); err != nil && !errors.Is(err, hcs.ErrAlreadyStopped) {
+			logger.WithError(err).Error("failed to kill process")
+		}
+		if err := hp.Wait(ctx); err != nil {
 			logger.WithError(err).Error("failed to wait for process")
 		}
-		if err := hp.Close(); err != nil {
+		if err := hp.Close(ctx); err != nil {
 			logger.WithError(err).Error("failed to clean process resources")
 		}
 	}()
@@ -105,6 +106,24 @@ func (p *Process) handle() (hcs.Process, error) {
 	return p.hcsProcess, nil
 }
 
+// answer is Container.answer for a process: the not-found error once the
+// reaper closed the handle.
+func (p *Process) answer(hp hcs.Process, err error) error {
+	if err == nil {
+		return nil
+	}
+	if endedContext(err) {
+		return fromContext(err)
+	}
+	p.mu.Lock()
+	reaped := p.hcsProcess != hp
+	p.mu.Unlock()
+	if reaped || errors.Is(err, hcs.ErrAlreadyClosed) {
+		return p.errNotFound()
+	}
+	return err
+}
+
 func (p *Process) errNotFound() error {
 	return notFound(errors.New("process not found")) // moby's text
 }
@@ -127,16 +146,16 @@ func (p *Process) Pid() uint32 {
 }
 
 // Kill terminates the process; Windows has no signals to send it.
-func (p *Process) Kill(_ context.Context, _ syscall.Signal) error {
+func (p *Process) Kill(ctx context.Context, _ syscall.Signal) error {
 	hp, err := p.handle()
 	if err != nil {
 		return err
 	}
-	return closedAsGone(hp.Kill(), p.errNotFound)
+	return p.answer(hp, hp.Kill(orBackground(ctx)))
 }
 
 // Resize changes the size of the process's console.
-func (p *Process) Resize(_ context.Context, width, height uint32) error {
+func (p *Process) Resize(ctx context.Context, width, height uint32) error {
 	hp, err := p.handle()
 	if err != nil {
 		return err
@@ -146,16 +165,16 @@ func (p *Process) Resize(_ context.Context, width, height uint32) error {
 		"width":  width,
 		"pid":    p.pid,
 	}).Debug("resizing")
-	return closedAsGone(hp.ResizeConsole(uint16(width), uint16(height)), p.errNotFound)
+	return p.answer(hp, hp.ResizeConsole(orBackground(ctx), uint16(width), uint16(height)))
 }
 
 // CloseStdin tells the process that no more input comes.
-func (p *Process) CloseStdin(context.Context) error {
+func (p *Process) CloseStdin(ctx context.Context) error {
 	hp, err := p.handle()
 	if err != nil {
 		return err
 	}
-	return closedAsGone(hp.CloseStdin(), p.errNotFound)
+	return p.answer(hp, hp.CloseStdin(orBackground(ctx)))
 }
 
 // Delete returns the exit of an exited process; it is a conflict while the
@@ -179,13 +198,17 @@ func (p *Process) Delete(ctx context.Context) (Exit, error) {
 // engines show an event's error to users as the container's.
 func (p *Process) reap() {
 	hp := p.hcsProcess // set before reap starts, cleared only below
+	// The reaper waits for HCS however long it takes: the exit it reports
+	// is the one thing it is for. Its Close does not wait for calls in
+	// flight on the handle (see hcs.Process.Close).
+	ctx := context.Background()
 
-	if err := hp.Wait(); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
+	if err := hp.Wait(ctx); err != nil && !errors.Is(err, hcs.ErrBrokenPipe) {
 		p.log().WithError(err).Warn("Wait() failed (container may have been killed)")
 	}
 	exitedAt := time.Now()
 
-	exitCode, err := hp.ExitCode()
+	exitCode, err := hp.ExitCode(ctx)
 	if err != nil {
 		// Not a success, whatever the process did.
 		exitCode = -1
@@ -198,7 +221,7 @@ func (p *Process) reap() {
 	p.hcsProcess = nil
 	p.mu.Unlock()
 	var eventErr error
-	if err := hp.Close(); err != nil {
+	if err := hp.Close(ctx); err != nil {
 		p.log().WithError(err).Warn("failed to cleanup hcs process resources")
 		exitCode = -1
 		eventErr = fmt.Errorf("hcsProcess.Close() failed %w", err) // moby's text

@@ -39,7 +39,7 @@ type translator struct {
 // containerConfig returns the document HCS receives to create container id,
 // or an invalid-parameter error naming what the spec gets wrong. Errors of
 // the host's (NameToGuid, a path lookup) are returned as they are.
-func (t translator) containerConfig(id string, spec *specs.Spec) (*hcs.ContainerConfig, error) {
+func (t translator) containerConfig(ctx context.Context, id string, spec *specs.Spec) (*hcs.ContainerConfig, error) {
 	if err := checkSpec(spec); err != nil {
 		return nil, err
 	}
@@ -67,7 +67,7 @@ func (t translator) containerConfig(id string, spec *specs.Spec) (*hcs.Container
 	if cs, ok := spec.Windows.CredentialSpec.(string); ok {
 		config.Credentials = cs
 	}
-	if err := t.setStorage(config, spec); err != nil {
+	if err := t.setStorage(ctx, config, spec); err != nil {
 		return nil, err
 	}
 	var err error
@@ -137,7 +137,7 @@ func (t translator) setResources(config *hcs.ContainerConfig, r *specs.WindowsRe
 
 // setStorage sets the layers, the scratch layer and either the utility VM
 // (Hyper-V) or the scratch volume (process isolation).
-func (t translator) setStorage(config *hcs.ContainerConfig, spec *specs.Spec) error {
+func (t translator) setStorage(ctx context.Context, config *hcs.ContainerConfig, spec *specs.Spec) error {
 	// At least the base image and the writable layer; the writable layer is
 	// the last and goes to HCS on its own.
 	folders := spec.Windows.LayerFolders
@@ -157,7 +157,7 @@ func (t translator) setStorage(config *hcs.ContainerConfig, spec *specs.Spec) er
 		if spec.Windows.HyperV.UtilityVMPath != "" {
 			return invalidParameter(errors.New("runtime does not support an explicit utility VM path for Hyper-V containers"))
 		}
-		uvm, err := t.findUtilityVM(images)
+		uvm, err := t.findUtilityVM(ctx, images)
 		if err != nil {
 			return err
 		}
@@ -183,7 +183,7 @@ func (t translator) setStorage(config *hcs.ContainerConfig, spec *specs.Spec) er
 	}
 
 	for _, folder := range images {
-		guid, err := t.host.NameToGuid(winBase(folder))
+		guid, err := t.host.NameToGuid(ctx, winBase(folder))
 		if err != nil {
 			// moby returns the error as it is; the log names the layer.
 			t.logger.WithError(err).WithFields(log.Fields{"container": config.Name, "layer": folder}).Error("NameToGuid failed")
@@ -196,11 +196,11 @@ func (t translator) setStorage(config *hcs.ContainerConfig, spec *specs.Spec) er
 
 // findUtilityVM returns the UtilityVM folder of the uppermost image layer
 // that has one.
-func (t translator) findUtilityVM(images []string) (string, error) {
+func (t translator) findUtilityVM(ctx context.Context, images []string) (string, error) {
 	var looked []string
 	for _, folder := range images {
 		uvm := winJoin(folder, "UtilityVM")
-		found, err := t.host.PathExists(uvm)
+		found, err := t.host.PathExists(ctx, uvm)
 		if err != nil {
 			return "", err
 		}
@@ -327,8 +327,9 @@ func Documents(ctx context.Context, id string, spec *specs.Spec, host hcs.Host, 
 		return nil, nil, invalidParameter(errors.New("Documents: the host must not be nil"))
 	}
 	o := newOptions(opts)
-	t := translator{host: host, owner: o.owner, logger: log.G(orBackground(ctx))}
-	config, err := t.containerConfig(id, spec)
+	ctx = orBackground(ctx)
+	t := translator{host: host, owner: o.owner, logger: log.G(ctx)}
+	config, err := t.containerConfig(ctx, id, spec)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -90,7 +90,7 @@ func TestDocumentsAreWhatTheHostReceives(t *testing.T) {
 	spec := readSpec(t, specsDir+"/process-full.json")
 	config, _, err := Documents(context.Background(), "c1", spec, host)
 	assert.NilError(t, err)
-	_, err = host.CreateSystem("c1", config)
+	_, err = host.CreateSystem(context.Background(), "c1", config)
 	assert.NilError(t, err)
 	assert.Check(t, is.DeepEqual(host.ContainerConfigs(), []hcs.ContainerConfig{*config}))
 }

@@ -51,7 +51,8 @@ func (t *Task) system() (hcs.System, error) {
 // the system, any other signal shuts it down gracefully. Like moby, it
 // reports success whatever HCS answers and only logs what is not pending
 // or already stopped; the exit event tells when the task ended.
-func (t *Task) Kill(_ context.Context, signal syscall.Signal) error {
+func (t *Task) Kill(ctx context.Context, signal syscall.Signal) error {
+	ctx = orBackground(ctx)
 	hc, err := t.system()
 	if err != nil {
 		return err
@@ -63,9 +64,12 @@ func (t *Task) Kill(_ context.Context, signal syscall.Signal) error {
 		t.ctr.mu.Lock()
 		t.ctr.terminateInvoked = true
 		t.ctr.mu.Unlock()
-		op, err = "terminate", hc.Terminate()
+		op, err = "terminate", hc.Terminate(ctx)
 	} else {
-		op, err = "shutdown", hc.Shutdown()
+		op, err = "shutdown", hc.Shutdown(ctx)
+	}
+	if ctx.Err() != nil {
+		return fromContext(err)
 	}
 	if err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
 		logger.WithError(err).Errorf("failed to %s hcsshim container", op)
@@ -75,48 +79,55 @@ func (t *Task) Kill(_ context.Context, signal syscall.Signal) error {
 
 // Pause suspends a Hyper-V container. Process-isolated containers cannot
 // be paused.
-func (t *Task) Pause(context.Context) error {
-	return t.setPaused(true)
+func (t *Task) Pause(ctx context.Context) error {
+	if t.ctr.ociSpec.Windows.HyperV == nil {
+		return notImplemented(t.ctr.client.line.PauseUnsupported) // moby's text, its line's
+	}
+	return t.changeState(orBackground(ctx), (hcs.System).Pause, true, EventPaused)
 }
 
 // Resume resumes a paused Hyper-V container.
-func (t *Task) Resume(context.Context) error {
-	return t.setPaused(false)
+func (t *Task) Resume(ctx context.Context) error {
+	if t.ctr.ociSpec.Windows.HyperV == nil {
+		// moby's text; not-implemented here, where moby's has no class.
+		return notImplemented(errors.New("cannot resume Windows Server Containers"))
+	}
+	return t.changeState(orBackground(ctx), (hcs.System).Resume, false, EventResumed)
 }
 
-func (t *Task) setPaused(paused bool) error {
-	// moby's texts: its line's for a pause, its own for a resume; both are
-	// not-implemented here, where moby's resume has no class.
-	unsupported, event, change := errors.New("cannot resume Windows Server Containers"), EventResumed, (hcs.System).Resume
-	if paused {
-		unsupported, event, change = t.ctr.client.line.PauseUnsupported, EventPaused, (hcs.System).Pause
+// changeState makes the pause or resume call of the current task's system
+// and, once HCS did it, records and reports it. The container's busy lock
+// orders it with other such calls; its state lock is not held across HCS's
+// call, so that a hung one leaves Status, Kill and the rest alone.
+func (t *Task) changeState(ctx context.Context, call func(hcs.System, context.Context) error, paused bool, event EventType) error {
+	if err := t.ctr.lock(ctx); err != nil {
+		return err
 	}
-	if t.ctr.ociSpec.Windows.HyperV == nil {
-		return notImplemented(unsupported)
+	defer t.ctr.unlock()
+	hc, err := t.system()
+	if err != nil {
+		return err
+	}
+	if err := call(hc, ctx); err != nil {
+		return t.ctr.answer(hc, err)
 	}
 	t.ctr.mu.Lock()
 	defer t.ctr.mu.Unlock()
-	if err := t.current(); err != nil {
-		return err
-	}
-	if err := change(t.ctr.system); err != nil {
-		return err
-	}
 	t.ctr.isPaused = paused
 	t.ctr.client.emit(EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
 	return nil
 }
 
 // Stats returns the container's statistics and when they were read.
-func (t *Task) Stats(context.Context) (*hcs.Statistics, time.Time, error) {
+func (t *Task) Stats(ctx context.Context) (*hcs.Statistics, time.Time, error) {
 	hc, err := t.system()
 	if err != nil {
 		return nil, time.Time{}, err
 	}
 	readAt := time.Now()
-	s, err := hc.Statistics()
+	s, err := hc.Statistics(orBackground(ctx))
 	if err != nil {
-		return nil, time.Time{}, closedAsGone(err, t.ctr.errNotFound)
+		return nil, time.Time{}, t.ctr.answer(hc, err)
 	}
 	return &s, readAt, nil
 }
@@ -124,14 +135,14 @@ func (t *Task) Stats(context.Context) (*hcs.Statistics, time.Time, error) {
 // Summary lists the container's processes, for `docker top`: Hyper-V
 // containers' processes are not visible on the host, HCS's list is. A
 // front turns each into its line's Summary with SetSummary.
-func (t *Task) Summary(context.Context) ([]hcs.ProcessListItem, error) {
+func (t *Task) Summary(ctx context.Context) ([]hcs.ProcessListItem, error) {
 	hc, err := t.system()
 	if err != nil {
 		return nil, err
 	}
-	list, err := hc.ProcessList()
+	list, err := hc.ProcessList(orBackground(ctx))
 	if err != nil {
-		return nil, closedAsGone(err, t.ctr.errNotFound)
+		return nil, t.ctr.answer(hc, err)
 	}
 	return list, nil
 }
@@ -223,7 +234,7 @@ func (t *Task) ForceDelete(ctx context.Context) error {
 // exit event the process's end; on a failure or a panic of attachStdio the
 // process is killed and released, as in NewTask. processID is
 // informational: moby does not enforce its uniqueness and neither do we.
-func (t *Task) Exec(_ context.Context, processID string, spec *specs.Process, attachStdio Attach) (*Process, error) {
+func (t *Task) Exec(ctx context.Context, processID string, spec *specs.Process, attachStdio Attach) (*Process, error) {
 	hc, err := t.system()
 	if err != nil {
 		return nil, err
@@ -233,7 +244,7 @@ func (t *Task) Exec(_ context.Context, processID string, spec *specs.Process, at
 		return nil, err
 	}
 	p := &Process{}
-	if err := t.ctr.startProcess(p, processID, hc, config, attachStdio); err != nil {
+	if err := t.ctr.startProcess(orBackground(ctx), p, processID, hc, config, attachStdio); err != nil {
 		return nil, err
 	}
 	p.run(EventExecAdded, EventExecStarted)

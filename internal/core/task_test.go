@@ -225,9 +225,11 @@ func TestForceDeleteHonoursTheContext(t *testing.T) {
 	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
 	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpTerminate, Err: hcs.WithClass(hcs.ErrPending, errors.New("pending")), Times: 1})
 	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan error, 1)
+	go func() { done <- tsk.ForceDelete(ctx) }()
+	e.host.AwaitCalls(hcsfake.OpTerminate, 1) // answered pending, never done
 	cancel()
-	err := tsk.ForceDelete(ctx)
-	assert.Check(t, errors.Is(err, context.Canceled))
+	assert.Check(t, errors.Is(<-done, context.Canceled))
 	assert.NilError(t, tsk.ForceDelete(e.ctx))
 	assert.NilError(t, ctr.Delete(e.ctx))
 }

@@ -1,6 +1,7 @@
 package hcsfake
 
 import (
+	"context"
 	"errors"
 	"io"
 	"strings"
@@ -20,7 +21,7 @@ func TestMain(m *testing.M) {
 
 func create(t *testing.T, h *Host, id string, hv bool) hcs.System {
 	t.Helper()
-	c, err := h.CreateSystem(id, document(id, hv))
+	c, err := h.CreateSystem(context.Background(), id, document(id, hv))
 	assert.NilError(t, err)
 	return c
 }
@@ -62,7 +63,7 @@ func TestInvalidDocuments(t *testing.T) {
 		hv := strings.HasPrefix(name, "hyper-v ") && name != "hyper-v runtime" || name == "devices"
 		c := document("c1", hv)
 		change(c)
-		_, err := h.CreateSystem("c1", c)
+		_, err := h.CreateSystem(context.Background(), "c1", c)
 		assert.Check(t, errors.Is(err, ErrInvalidDocument), "%s: %v", name, err)
 	}
 	assert.Check(t, is.Len(h.Systems(), 0))
@@ -70,7 +71,7 @@ func TestInvalidDocuments(t *testing.T) {
 
 func run(t *testing.T, c hcs.System, commandLine string) (hcs.Process, io.WriteCloser, io.ReadCloser, io.ReadCloser) {
 	t.Helper()
-	p, err := c.CreateProcess(&hcs.ProcessConfig{CommandLine: commandLine, CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true})
+	p, err := c.CreateProcess(context.Background(), &hcs.ProcessConfig{CommandLine: commandLine, CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true})
 	assert.NilError(t, err)
 	in, out, errOut, err := p.Stdio()
 	assert.NilError(t, err)
@@ -79,9 +80,9 @@ func run(t *testing.T, c hcs.System, commandLine string) (hcs.Process, io.WriteC
 
 func stop(t *testing.T, c hcs.System) {
 	t.Helper()
-	assert.Check(t, errors.Is(c.Terminate(), hcs.ErrPending))
-	assert.NilError(t, c.Wait())
-	assert.NilError(t, c.Close())
+	assert.Check(t, errors.Is(c.Terminate(context.Background()), hcs.ErrPending))
+	assert.NilError(t, c.Wait(context.Background()))
+	assert.NilError(t, c.Close(context.Background()))
 }
 
 func TestSystemStates(t *testing.T) {
@@ -89,56 +90,56 @@ func TestSystemStates(t *testing.T) {
 	c := create(t, h, "c1", false)
 	state, _ := h.State("c1")
 	assert.Equal(t, state, StateCreated)
-	_, err := c.CreateProcess(&hcs.ProcessConfig{})
+	_, err := c.CreateProcess(context.Background(), &hcs.ProcessConfig{})
 	assert.Check(t, errors.Is(err, hcs.ErrInvalidState), "not started")
-	_, err = c.Statistics()
+	_, err = c.Statistics(context.Background())
 	assert.Check(t, errors.Is(err, hcs.ErrInvalidState))
 
-	assert.NilError(t, c.Start())
-	assert.Check(t, errors.Is(c.Start(), hcs.ErrInvalidState), "started twice")
-	assert.Check(t, errors.Is(c.Pause(), hcs.ErrInvalidState), "process isolation cannot pause")
+	assert.NilError(t, c.Start(context.Background()))
+	assert.Check(t, errors.Is(c.Start(context.Background()), hcs.ErrInvalidState), "started twice")
+	assert.Check(t, errors.Is(c.Pause(context.Background()), hcs.ErrInvalidState), "process isolation cannot pause")
 
-	_, err = h.CreateSystem("c1", document("c1", false))
+	_, err = h.CreateSystem(context.Background(), "c1", document("c1", false))
 	assert.Check(t, errors.Is(err, ErrAlreadyExists))
 
-	assert.Check(t, errors.Is(c.Shutdown(), hcs.ErrPending))
-	assert.NilError(t, c.Wait())
+	assert.Check(t, errors.Is(c.Shutdown(context.Background()), hcs.ErrPending))
+	assert.NilError(t, c.Wait(context.Background()))
 	state, _ = h.State("c1")
 	assert.Equal(t, state, StateStopped)
-	assert.Check(t, errors.Is(c.Shutdown(), hcs.ErrPending), "pending even when stopped, as HCS")
-	assert.Check(t, errors.Is(c.Start(), hcs.ErrAlreadyStopped))
-	assert.Check(t, errors.Is(c.Pause(), hcs.ErrAlreadyStopped))
-	_, err = c.ProcessList()
+	assert.Check(t, errors.Is(c.Shutdown(context.Background()), hcs.ErrPending), "pending even when stopped, as HCS")
+	assert.Check(t, errors.Is(c.Start(context.Background()), hcs.ErrAlreadyStopped))
+	assert.Check(t, errors.Is(c.Pause(context.Background()), hcs.ErrAlreadyStopped))
+	_, err = c.ProcessList(context.Background())
 	assert.Check(t, errors.Is(err, hcs.ErrAlreadyStopped))
 
-	assert.NilError(t, c.Close())
-	assert.NilError(t, c.Close(), "closing twice is fine")
-	assert.Check(t, errors.Is(c.Start(), hcs.ErrAlreadyClosed))
-	assert.NilError(t, c.Wait(), "the stop was seen before the Close, as in hcsshim")
+	assert.NilError(t, c.Close(context.Background()))
+	assert.NilError(t, c.Close(context.Background()), "closing twice is fine")
+	assert.Check(t, errors.Is(c.Start(context.Background()), hcs.ErrAlreadyClosed))
+	assert.NilError(t, c.Wait(context.Background()), "the stop was seen before the Close, as in hcsshim")
 	_, ok := h.State("c1")
 	assert.Check(t, !ok, "a stopped system without handles goes away")
-	_, err = h.OpenSystem("c1")
+	_, err = h.OpenSystem(context.Background(), "c1")
 	assert.Check(t, errors.Is(err, hcs.ErrNotExist))
 }
 
 func TestPauseResumeHyperV(t *testing.T) {
 	h := New(2)
 	c := create(t, h, "c1", true)
-	assert.NilError(t, c.Start())
-	assert.Check(t, errors.Is(c.Resume(), hcs.ErrInvalidState), "not paused")
-	assert.NilError(t, c.Pause())
+	assert.NilError(t, c.Start(context.Background()))
+	assert.Check(t, errors.Is(c.Resume(context.Background()), hcs.ErrInvalidState), "not paused")
+	assert.NilError(t, c.Pause(context.Background()))
 	state, _ := h.State("c1")
 	assert.Equal(t, state, StatePaused)
-	_, err := c.CreateProcess(&hcs.ProcessConfig{})
+	_, err := c.CreateProcess(context.Background(), &hcs.ProcessConfig{})
 	assert.Check(t, errors.Is(err, hcs.ErrInvalidState))
-	assert.NilError(t, c.Resume())
+	assert.NilError(t, c.Resume(context.Background()))
 	stop(t, c)
 }
 
 func TestScripts(t *testing.T) {
 	h := New(2)
 	c := create(t, h, "c1", false)
-	assert.NilError(t, c.Start())
+	assert.NilError(t, c.Start(context.Background()))
 	for _, tc := range []struct {
 		commandLine, stdin, stdout, stderr string
 		code                               int
@@ -151,16 +152,16 @@ func TestScripts(t *testing.T) {
 	} {
 		p, in, out, errOut := run(t, c, tc.commandLine)
 		_, _ = io.WriteString(in, tc.stdin)
-		assert.NilError(t, p.CloseStdin())
+		assert.NilError(t, p.CloseStdin(context.Background()))
 		stdout, _ := io.ReadAll(out)
 		stderr, _ := io.ReadAll(errOut)
-		assert.NilError(t, p.Wait())
-		code, err := p.ExitCode()
+		assert.NilError(t, p.Wait(context.Background()))
+		code, err := p.ExitCode(context.Background())
 		assert.NilError(t, err)
 		assert.Check(t, is.Equal(string(stdout), tc.stdout), tc.commandLine)
 		assert.Check(t, is.Equal(string(stderr), tc.stderr), tc.commandLine)
 		assert.Check(t, is.Equal(code, tc.code), tc.commandLine)
-		assert.NilError(t, p.Close())
+		assert.NilError(t, p.Close(context.Background()))
 	}
 	stop(t, c)
 }
@@ -168,7 +169,7 @@ func TestScripts(t *testing.T) {
 func TestProcessEndsWithItsSystem(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		stop func(hcs.System) error
+		stop func(hcs.System, context.Context) error
 		code int
 	}{
 		{"shutdown", hcs.System.Shutdown, ExitCodeShutdown},
@@ -178,32 +179,32 @@ func TestProcessEndsWithItsSystem(t *testing.T) {
 			h := New(2)
 			h.SetTerminateExitCode(77)
 			c := create(t, h, "c1", false)
-			assert.NilError(t, c.Start())
+			assert.NilError(t, c.Start(context.Background()))
 			p, _, out, _ := run(t, c, "ping -t localhost")
-			assert.Check(t, errors.Is(p.WaitTimeout(time.Millisecond), hcs.ErrTimeout))
-			_, err := p.ExitCode()
+			assert.Check(t, errors.Is(p.WaitTimeout(context.Background(), time.Millisecond), hcs.ErrTimeout))
+			_, err := p.ExitCode(context.Background())
 			assert.Check(t, errors.Is(err, hcs.ErrInvalidState), "still running")
-			stats, err := c.Statistics()
+			stats, err := c.Statistics(context.Background())
 			assert.NilError(t, err)
 			assert.Equal(t, stats.Memory.UsageCommitBytes, uint64(processCommitBytes))
-			list, err := c.ProcessList()
+			list, err := c.ProcessList(context.Background())
 			assert.NilError(t, err)
 			assert.DeepEqual(t, []any{list[0].ImageName, int(list[0].ProcessId)}, []any{"ping", p.Pid()})
 
-			assert.Check(t, errors.Is(tc.stop(c), hcs.ErrPending))
-			assert.NilError(t, c.WaitTimeout(time.Hour))
-			assert.NilError(t, p.WaitTimeout(time.Hour))
-			code, err := p.ExitCode()
+			assert.Check(t, errors.Is(tc.stop(c, context.Background()), hcs.ErrPending))
+			assert.NilError(t, c.WaitTimeout(context.Background(), time.Hour))
+			assert.NilError(t, p.WaitTimeout(context.Background(), time.Hour))
+			code, err := p.ExitCode(context.Background())
 			assert.NilError(t, err)
 			assert.Equal(t, code, tc.code)
 			_, err = io.ReadAll(out)
 			assert.NilError(t, err, "stdout ended")
-			assert.Check(t, errors.Is(p.Kill(), hcs.ErrAlreadyStopped))
-			assert.Check(t, errors.Is(p.ResizeConsole(1, 1), hcs.ErrAlreadyStopped))
-			assert.Check(t, errors.Is(p.CloseStdin(), hcs.ErrInvalidState))
-			assert.NilError(t, p.Close())
-			assert.NilError(t, p.Wait(), "the exit was seen before the Close, as in hcsshim")
-			assert.NilError(t, c.Close())
+			assert.Check(t, errors.Is(p.Kill(context.Background()), hcs.ErrAlreadyStopped))
+			assert.Check(t, errors.Is(p.ResizeConsole(context.Background(), 1, 1), hcs.ErrAlreadyStopped))
+			assert.Check(t, errors.Is(p.CloseStdin(context.Background()), hcs.ErrInvalidState))
+			assert.NilError(t, p.Close(context.Background()))
+			assert.NilError(t, p.Wait(context.Background()), "the exit was seen before the Close, as in hcsshim")
+			assert.NilError(t, c.Close(context.Background()))
 			assert.Equal(t, h.OpenHandles(), 0)
 		})
 	}
@@ -212,51 +213,51 @@ func TestProcessEndsWithItsSystem(t *testing.T) {
 func TestKillAndConsole(t *testing.T) {
 	h := New(2)
 	c := create(t, h, "c1", false)
-	assert.NilError(t, c.Start())
-	p, err := c.CreateProcess(&hcs.ProcessConfig{CommandLine: "cmd", EmulateConsole: true, CreateStdOutPipe: true})
+	assert.NilError(t, c.Start(context.Background()))
+	p, err := c.CreateProcess(context.Background(), &hcs.ProcessConfig{CommandLine: "cmd", EmulateConsole: true, CreateStdOutPipe: true})
 	assert.NilError(t, err)
 	in, _, errOut, err := p.Stdio()
 	assert.NilError(t, err)
 	assert.Check(t, in == nil && errOut == nil, "pipes not asked for")
-	assert.NilError(t, p.ResizeConsole(100, 30))
+	assert.NilError(t, p.ResizeConsole(context.Background(), 100, 30))
 	w, hgt, ok := h.ConsoleSize("c1", p.Pid())
 	assert.Check(t, ok && w == 100 && hgt == 30)
-	assert.NilError(t, p.Kill())
-	assert.NilError(t, p.Wait())
-	code, _ := p.ExitCode()
+	assert.NilError(t, p.Kill(context.Background()))
+	assert.NilError(t, p.Wait(context.Background()))
+	code, _ := p.ExitCode(context.Background())
 	assert.Equal(t, code, ExitCodeKilled)
-	assert.NilError(t, p.Close())
+	assert.NilError(t, p.Close(context.Background()))
 	stop(t, c)
 }
 
 func TestRestoreFromAnotherClient(t *testing.T) {
 	h := New(2)
 	c := create(t, h, "c1", false)
-	assert.NilError(t, c.Start())
-	reopened, err := h.OpenSystem("c1")
+	assert.NilError(t, c.Start(context.Background()))
+	reopened, err := h.OpenSystem(context.Background(), "c1")
 	assert.NilError(t, err)
 	assert.Equal(t, h.OpenHandles(), 2)
 	assert.Check(t, is.DeepEqual(h.Systems(), []string{"c1"}))
 	stop(t, reopened)
-	assert.NilError(t, c.Close())
+	assert.NilError(t, c.Close(context.Background()))
 	assert.Check(t, is.Len(h.Systems(), 0))
 }
 
 func TestHostFacts(t *testing.T) {
 	h := New(3, `C:\Layers\Base\UtilityVM`)
 	assert.Equal(t, h.NumCPU(), 3)
-	found, err := h.PathExists(`c:\layers\base\utilityvm`)
+	found, err := h.PathExists(context.Background(), `c:\layers\base\utilityvm`)
 	assert.NilError(t, err)
 	assert.Check(t, found, "Windows paths ignore case")
-	found, _ = h.PathExists(`C:\elsewhere`)
+	found, _ = h.PathExists(context.Background(), `C:\elsewhere`)
 	assert.Check(t, !found)
 
-	a, err := h.NameToGuid("4")
+	a, err := h.NameToGuid(context.Background(), "4")
 	assert.NilError(t, err)
-	b, _ := New(1).NameToGuid("4")
+	b, _ := New(1).NameToGuid(context.Background(), "4")
 	assert.Equal(t, a, b, "deterministic")
 	assert.Check(t, is.Regexp(`^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`, a))
-	c, _ := h.NameToGuid("5")
+	c, _ := h.NameToGuid(context.Background(), "5")
 	assert.Check(t, a != c)
 }
 
@@ -266,39 +267,39 @@ func TestFaults(t *testing.T) {
 	h.Inject(Fault{Op: OpStart, ID: "other", Err: boom})
 	h.Inject(Fault{Op: OpStart, Err: boom, Times: 1})
 	c := create(t, h, "c1", false)
-	assert.Check(t, errors.Is(c.Start(), boom), "once")
-	assert.NilError(t, c.Start(), "then no more")
+	assert.Check(t, errors.Is(c.Start(context.Background()), boom), "once")
+	assert.NilError(t, c.Start(context.Background()), "then no more")
 	assert.Equal(t, h.Calls(OpStart), 2)
 
 	// Pending: the work is done and the answer is pending.
 	h.Inject(Fault{Op: OpPause, Pending: true})
-	assert.Check(t, errors.Is(c.Pause(), hcs.ErrInvalidState), "faults do not change failures")
+	assert.Check(t, errors.Is(c.Pause(context.Background()), hcs.ErrInvalidState), "faults do not change failures")
 
 	// A hang lasts until released; a late error comes after the work.
 	release := make(chan struct{})
 	h.Inject(Fault{Op: OpStatistics, Hang: release, Err: boom, Late: true, Times: 1})
 	done := make(chan error)
 	go func() {
-		_, err := c.Statistics()
+		_, err := c.Statistics(context.Background())
 		done <- err
 	}()
 	close(release)
 	assert.Check(t, errors.Is(<-done, boom))
 
 	h.Inject(Fault{Op: OpProcessList, Delay: time.Millisecond, Pending: true, Times: 1})
-	_, err := c.ProcessList()
+	_, err := c.ProcessList(context.Background())
 	assert.Check(t, errors.Is(err, hcs.ErrPending))
 
 	h.Inject(Fault{Op: OpCreateProcess, Pid: 4, Err: boom}) // no such pid: never matches
 	p, _, _, _ := run(t, c, "cmd /c exit 0")
 	h.Inject(Fault{Op: OpProcessExitCode, Pid: p.Pid(), Err: boom})
-	assert.NilError(t, p.Wait())
-	_, err = p.ExitCode()
+	assert.NilError(t, p.Wait(context.Background()))
+	_, err = p.ExitCode(context.Background())
 	assert.Check(t, errors.Is(err, boom))
-	assert.NilError(t, p.Close())
+	assert.NilError(t, p.Close(context.Background()))
 
 	h.ClearFaults()
-	_, err = c.ProcessList()
+	_, err = c.ProcessList(context.Background())
 	assert.NilError(t, err)
 	stop(t, c)
 }
@@ -306,10 +307,10 @@ func TestFaults(t *testing.T) {
 func TestDocumentsAreRecorded(t *testing.T) {
 	h := New(2)
 	c := create(t, h, "c1", false)
-	assert.NilError(t, c.Start())
+	assert.NilError(t, c.Start(context.Background()))
 	p, _, _, _ := run(t, c, "cmd /c exit 0")
-	assert.NilError(t, p.Wait())
-	assert.NilError(t, p.Close())
+	assert.NilError(t, p.Wait(context.Background()))
+	assert.NilError(t, p.Close(context.Background()))
 	assert.DeepEqual(t, h.ContainerConfigs(), []hcs.ContainerConfig{*document("c1", false)})
 	assert.DeepEqual(t, h.ProcessConfigs("c1"), []hcs.ProcessConfig{{CommandLine: "cmd /c exit 0", CreateStdInPipe: true, CreateStdOutPipe: true, CreateStdErrPipe: true}})
 	stop(t, c)
@@ -320,16 +321,16 @@ func TestDocumentsAreRecorded(t *testing.T) {
 func TestCommandLineLimit(t *testing.T) {
 	h := New(2)
 	c := create(t, h, "c1", false)
-	assert.NilError(t, c.Start())
+	assert.NilError(t, c.Start(context.Background()))
 	longest := "cmd /c exit 0 & rem " + strings.Repeat("x", MaxCommandLine-len("cmd /c exit 0 & rem "))
-	p, err := c.CreateProcess(&hcs.ProcessConfig{CommandLine: longest})
+	p, err := c.CreateProcess(context.Background(), &hcs.ProcessConfig{CommandLine: longest})
 	assert.NilError(t, err)
-	assert.NilError(t, p.Wait())
-	assert.NilError(t, p.Close())
-	_, err = c.CreateProcess(&hcs.ProcessConfig{CommandLine: longest + "x"})
+	assert.NilError(t, p.Wait(context.Background()))
+	assert.NilError(t, p.Close(context.Background()))
+	_, err = c.CreateProcess(context.Background(), &hcs.ProcessConfig{CommandLine: longest + "x"})
 	assert.Check(t, errors.Is(err, ErrCommandLineTooLong))
 	// Counted in UTF-16 units, as Windows does: one 𝄞 is two.
-	_, err = c.CreateProcess(&hcs.ProcessConfig{CommandLine: longest[:len(longest)-1] + "𝄞"})
+	_, err = c.CreateProcess(context.Background(), &hcs.ProcessConfig{CommandLine: longest[:len(longest)-1] + "𝄞"})
 	assert.Check(t, errors.Is(err, ErrCommandLineTooLong))
 	stop(t, c)
 }

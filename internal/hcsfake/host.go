@@ -11,6 +11,7 @@
 package hcsfake
 
 import (
+	"context"
 	"crypto/sha1" //nolint:gosec // a name-based UUID, as RFC 4122 version 5
 	"encoding/hex"
 	"errors"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsblock"
 )
 
 // Exit codes Windows reports.
@@ -73,9 +75,47 @@ type Host struct {
 	// changed is broadcast whenever a call starts, a handle closes, a
 	// process exits or a system stops, for the Await methods.
 	changed sync.Cond
+
+	// seam is the host as the seam: the calls below, wrapped by hcsblock
+	// as the machine's binding is. Invariants: immutable.
+	seam hcs.Host
 }
 
 var _ hcs.Host = (*Host)(nil)
+
+// blocking is the host's calls as hcsshim makes them: each returns when
+// the host answers, and a handle's Close waits for the calls in flight on
+// it.
+type blocking struct{ h *Host }
+
+func (b blocking) CreateSystem(id string, config *hcs.ContainerConfig) (hcsblock.System, error) {
+	return b.h.createSystem(id, config)
+}
+func (b blocking) OpenSystem(id string) (hcsblock.System, error) { return b.h.openSystem(id) }
+func (b blocking) NameToGuid(name string) (string, error)        { return b.h.nameToGuid(name) }
+func (b blocking) NumCPU() int                                   { return b.h.NumCPU() }
+func (b blocking) PathExists(path string) (bool, error)          { return b.h.pathExists(path) }
+
+// CreateSystem implements hcs.Host: the system is created, not started.
+func (h *Host) CreateSystem(ctx context.Context, id string, config *hcs.ContainerConfig) (hcs.System, error) {
+	return h.seam.CreateSystem(ctx, id, config)
+}
+
+// OpenSystem implements hcs.Host: a system created earlier, by this
+// client or an earlier one, that has not gone away.
+func (h *Host) OpenSystem(ctx context.Context, id string) (hcs.System, error) {
+	return h.seam.OpenSystem(ctx, id)
+}
+
+// NameToGuid implements hcs.Host (see nameToGuid).
+func (h *Host) NameToGuid(ctx context.Context, name string) (string, error) {
+	return h.seam.NameToGuid(ctx, name)
+}
+
+// PathExists implements hcs.Host.
+func (h *Host) PathExists(ctx context.Context, path string) (bool, error) {
+	return h.seam.PathExists(ctx, path)
+}
 
 // New returns an empty host with cpus processors and the given existing
 // Windows paths (for the backend's UtilityVM lookup).
@@ -92,6 +132,7 @@ func New(cpus int, paths ...string) *Host {
 		processDocs:   make(map[string][]hcs.ProcessConfig),
 	}
 	h.changed.L = &h.mu
+	h.seam = hcsblock.Wrap(blocking{h})
 	for _, p := range paths {
 		h.AddPath(p)
 	}
@@ -119,8 +160,7 @@ func (h *Host) NumCPU() int {
 	return h.cpus
 }
 
-// PathExists implements hcs.Host.
-func (h *Host) PathExists(path string) (bool, error) {
+func (h *Host) pathExists(path string) (bool, error) {
 	h.mu.Lock()
 	f := h.fault(OpPathExists, path, 0)
 	h.mu.Unlock()
@@ -132,12 +172,12 @@ func (h *Host) PathExists(path string) (bool, error) {
 	return h.paths[strings.ToLower(path)], nil
 }
 
-// NameToGuid implements hcs.Host. The real algorithm lives in vmcompute.dll
+// nameToGuid is HCS's NameToGuid. The real algorithm lives in vmcompute.dll
 // and is not public; this stand-in derives a version-5 UUID from the name
 // with SHA-1 in a namespace of its own, so it is deterministic and has the
 // real results' form (a real pair, for comparison: "4" gives
 // bd9c3ef9-f239-59b5-a27e-15c523b1d149).
-func (h *Host) NameToGuid(name string) (string, error) {
+func (h *Host) nameToGuid(name string) (string, error) {
 	h.mu.Lock()
 	f := h.fault(OpNameToGuid, name, 0)
 	h.mu.Unlock()
@@ -159,8 +199,8 @@ func (h *Host) NameToGuid(name string) (string, error) {
 	return string(b[:]), nil
 }
 
-// CreateSystem implements hcs.Host: the system is created, not started.
-func (h *Host) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System, error) {
+// createSystem creates a system, not started.
+func (h *Host) createSystem(id string, config *hcs.ContainerConfig) (hcsblock.System, error) {
 	h.mu.Lock()
 	f := h.fault(OpCreateSystem, id, 0)
 	h.mu.Unlock()
@@ -187,9 +227,8 @@ func (h *Host) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System,
 	return s.open(), nil
 }
 
-// OpenSystem implements hcs.Host: a system created earlier, by this
-// client or an earlier one, that has not gone away.
-func (h *Host) OpenSystem(id string) (hcs.System, error) {
+// openSystem opens a system created earlier that has not gone away.
+func (h *Host) openSystem(id string) (hcsblock.System, error) {
 	h.mu.Lock()
 	f := h.fault(OpOpenSystem, id, 0)
 	h.mu.Unlock()

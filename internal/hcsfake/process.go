@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsblock"
 )
 
 // process is a process in a system. Its fields are guarded by host.mu.
@@ -78,16 +80,18 @@ func (p *process) open() *processHandle {
 	return &processHandle{proc: p}
 }
 
-// processHandle is one handle on a process, what hcs.Process is.
+// processHandle is one handle on a process, as hcsshim's legacy API has it.
 type processHandle struct {
-	proc   *process
-	closed bool // guarded by host.mu
+	proc *process
+	// inFlight is systemHandle.inFlight for a process.
+	inFlight sync.RWMutex
+	closed   bool // guarded by host.mu
 	// exitSeen records that the process had exited when the handle was
 	// closed: Wait keeps answering that exit, as hcsshim's does.
 	exitSeen bool // guarded by host.mu
 }
 
-var _ hcs.Process = (*processHandle)(nil)
+var _ hcsblock.Process = (*processHandle)(nil)
 
 // call is systemHandle.call for a process: on success host.mu is held.
 func (ph *processHandle) call(op Op) (*Fault, error) {
@@ -106,6 +110,12 @@ func (ph *processHandle) call(op Op) (*Fault, error) {
 	return f, nil
 }
 
+// hold is systemHandle.hold for a process.
+func (ph *processHandle) hold() (release func()) {
+	ph.inFlight.RLock()
+	return ph.inFlight.RUnlock
+}
+
 func (ph *processHandle) errorf(op Op, class error) error {
 	return fmt.Errorf("%s %s pid %d: %w", strings.ToLower(string(op)), ph.proc.sys.id, ph.proc.pid, class)
 }
@@ -116,6 +126,7 @@ func (ph *processHandle) Pid() int { return ph.proc.pid }
 // Kill ends the process with ExitCodeKilled. HCS answers already stopped
 // for a process that exited.
 func (ph *processHandle) Kill() error {
+	defer ph.hold()()
 	f, err := ph.call(OpProcessKill)
 	if err != nil {
 		return err
@@ -160,6 +171,7 @@ func (ph *processHandle) WaitTimeout(d time.Duration) error {
 
 // ExitCode is the exit code of an exited process.
 func (ph *processHandle) ExitCode() (int, error) {
+	defer ph.hold()()
 	f, err := ph.call(OpProcessExitCode)
 	if err != nil {
 		return -1, err
@@ -173,6 +185,7 @@ func (ph *processHandle) ExitCode() (int, error) {
 
 // ResizeConsole resizes the console of a process that emulates one.
 func (ph *processHandle) ResizeConsole(width, height uint16) error {
+	defer ph.hold()()
 	f, err := ph.call(OpProcessResize)
 	if err != nil {
 		return err
@@ -208,6 +221,7 @@ func (h *Host) ConsoleSize(id string, pid int) (width, height uint16, ok bool) {
 // Stdio returns the client's ends of the pipes the process was created
 // with; a pipe not asked for is nil.
 func (ph *processHandle) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, error) {
+	defer ph.hold()()
 	f, err := ph.call(OpProcessStdio)
 	if err != nil {
 		return nil, nil, nil, err
@@ -232,6 +246,7 @@ func (ph *processHandle) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, 
 // CloseStdin signals the end of input. While its system shuts down, HCS
 // answers invalid state.
 func (ph *processHandle) CloseStdin() error {
+	defer ph.hold()()
 	f, err := ph.call(OpProcessCloseStdin)
 	if err != nil {
 		return err
@@ -246,8 +261,11 @@ func (ph *processHandle) CloseStdin() error {
 	return f.after(nil)
 }
 
-// Close releases the handle. Closing twice is not an error, as in hcsshim.
+// Close releases the handle once the calls in flight on it returned.
+// Closing twice is not an error, as in hcsshim.
 func (ph *processHandle) Close() error {
+	ph.inFlight.Lock()
+	defer ph.inFlight.Unlock()
 	h := ph.proc.sys.host
 	h.mu.Lock()
 	f := h.fault(OpProcessClose, ph.proc.sys.id, ph.proc.pid)

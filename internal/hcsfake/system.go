@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsblock"
 )
 
 // system is a compute system. Its fields are guarded by host.mu.
@@ -30,16 +32,21 @@ func (s *system) open() *systemHandle {
 	return &systemHandle{sys: s}
 }
 
-// systemHandle is one handle on a system, what hcs.System is.
+// systemHandle is one handle on a system, as hcsshim's legacy API has it
+// (the host's seam wraps it).
 type systemHandle struct {
-	sys    *system
-	closed bool // guarded by host.mu
+	sys *system
+	// inFlight is held shared by every call but Wait for its whole length
+	// and exclusively by Close, as hcsshim's handle lock is: Close waits
+	// for the calls in flight, and calls made meanwhile wait for it.
+	inFlight sync.RWMutex
+	closed   bool // guarded by host.mu
 	// stopSeen records that the system had stopped when the handle was
 	// closed: Wait keeps answering that stop, as hcsshim's does.
 	stopSeen bool // guarded by host.mu
 }
 
-var _ hcs.System = (*systemHandle)(nil)
+var _ hcsblock.System = (*systemHandle)(nil)
 
 // call is the common start of an operation: it counts the call, finds its
 // fault and waits as the fault says, then takes host.mu and checks the
@@ -60,12 +67,19 @@ func (c *systemHandle) call(op Op) (*Fault, error) {
 	return f, nil
 }
 
+// hold marks a call in flight until the function it returns is called.
+func (c *systemHandle) hold() (release func()) {
+	c.inFlight.RLock()
+	return c.inFlight.RUnlock
+}
+
 func (c *systemHandle) errorf(op Op, class error) error {
 	return fmt.Errorf("%s %s: %w", strings.ToLower(string(op)), c.sys.id, class)
 }
 
 // Start starts a created system. Like HCS it never answers pending.
 func (c *systemHandle) Start() error {
+	defer c.hold()()
 	f, err := c.call(OpStart)
 	if err != nil {
 		return err
@@ -98,6 +112,7 @@ func (c *systemHandle) Terminate() error {
 }
 
 func (c *systemHandle) stop(op Op, code int) error {
+	defer c.hold()()
 	_, err := c.call(op)
 	if err != nil {
 		return err
@@ -180,6 +195,7 @@ func (c *systemHandle) Resume() error {
 }
 
 func (c *systemHandle) transition(op Op, from, to State) error {
+	defer c.hold()()
 	f, err := c.call(op)
 	if err != nil {
 		return err
@@ -199,6 +215,7 @@ func (c *systemHandle) transition(op Op, from, to State) error {
 // Statistics reports the running system, its figures derived from its
 // running processes.
 func (c *systemHandle) Statistics() (hcs.Statistics, error) {
+	defer c.hold()()
 	f, err := c.call(OpStatistics)
 	if err != nil {
 		return hcs.Statistics{}, err
@@ -235,6 +252,7 @@ const (
 
 // ProcessList reports the system's running processes.
 func (c *systemHandle) ProcessList() ([]hcs.ProcessListItem, error) {
+	defer c.hold()()
 	f, err := c.call(OpProcessList)
 	if err != nil {
 		return nil, err
@@ -272,7 +290,8 @@ func (c *systemHandle) checkStarted(op Op) error {
 }
 
 // CreateProcess starts a process in the running system.
-func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, error) {
+func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcsblock.Process, error) {
+	defer c.hold()()
 	f, err := c.call(OpCreateProcess)
 	if err != nil {
 		return nil, err
@@ -307,8 +326,11 @@ const MaxCommandLine = 32766
 // longer than MaxCommandLine (ERROR_FILENAME_EXCED_RANGE in the guest).
 var ErrCommandLineTooLong = errors.New("hcsfake: the filename or extension is too long")
 
-// Close releases the handle. Closing twice is not an error, as in hcsshim.
+// Close releases the handle once the calls in flight on it returned.
+// Closing twice is not an error, as in hcsshim.
 func (c *systemHandle) Close() error {
+	c.inFlight.Lock()
+	defer c.inFlight.Unlock()
 	h := c.sys.host
 	h.mu.Lock()
 	f := h.fault(OpClose, c.sys.id, 0)

@@ -11,17 +11,19 @@ import (
 	"golang.org/x/sys/windows"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsblock"
 )
 
 // Host returns the machine's HCS, through hcsshim's legacy (v1) API.
 func Host() (hcs.Host, error) {
-	return machine{}, nil
+	return hcsblock.Wrap(machine{}), nil
 }
 
-// machine is the hcs.Host of the real HCS.
+// machine is the real HCS, its calls blocking as hcsshim's do; hcsblock
+// makes it the seam.
 type machine struct{}
 
-func (machine) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System, error) {
+func (machine) CreateSystem(id string, config *hcs.ContainerConfig) (hcsblock.System, error) {
 	c, err := hcsshim.CreateContainer(id, toHcsshimContainerConfig(config))
 	if err != nil {
 		return nil, mapError(err)
@@ -29,7 +31,7 @@ func (machine) CreateSystem(id string, config *hcs.ContainerConfig) (hcs.System,
 	return &shimSystem{c: c}, nil
 }
 
-func (machine) OpenSystem(id string) (hcs.System, error) {
+func (machine) OpenSystem(id string) (hcsblock.System, error) {
 	c, err := hcsshim.OpenContainer(id)
 	if err != nil {
 		return nil, mapError(err)

@@ -156,10 +156,10 @@ func TestMachineHostFacts(t *testing.T) {
 	assert.Check(t, host.NumCPU() > 0)
 	exe, err := os.Executable()
 	assert.NilError(t, err)
-	found, err := host.PathExists(exe)
+	found, err := host.PathExists(context.Background(), exe)
 	assert.NilError(t, err)
 	assert.Check(t, found)
-	found, err = host.PathExists(exe + `.missing\UtilityVM`)
+	found, err = host.PathExists(context.Background(), exe+`.missing\UtilityVM`)
 	assert.NilError(t, err)
 	assert.Check(t, !found)
 }

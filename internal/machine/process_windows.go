@@ -11,7 +11,7 @@ import (
 	"github.com/libcontainerd-windows/local/hcs"
 )
 
-// shimProcess adapts an hcsshim.Process to the seam.
+// shimProcess adapts an hcsshim.Process to hcsblock.Process.
 type shimProcess struct {
 	p hcsshim.Process // Invariants: immutable
 }

@@ -6,10 +6,11 @@ import (
 	"github.com/Microsoft/hcsshim"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/hcsblock"
 )
 
-// shimSystem adapts an hcsshim.Container to the seam: the same calls,
-// with errors carrying the seam's classes.
+// shimSystem adapts an hcsshim.Container to hcsblock.System: the same
+// calls, with errors carrying the seam's classes.
 type shimSystem struct {
 	c hcsshim.Container // Invariants: immutable
 }
@@ -35,7 +36,7 @@ func (h *shimSystem) ProcessList() ([]hcs.ProcessListItem, error) {
 	return list, mapError(err)
 }
 
-func (h *shimSystem) CreateProcess(config *hcs.ProcessConfig) (hcs.Process, error) {
+func (h *shimSystem) CreateProcess(config *hcs.ProcessConfig) (hcsblock.Process, error) {
 	p, err := h.c.CreateProcess(toHcsshimProcessConfig(config))
 	if err != nil {
 		return nil, mapError(err)
