@@ -10,8 +10,8 @@
 package hcstest
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -254,7 +254,7 @@ var clauses = []clause{
 		if err != nil || !ok {
 			s.t.Errorf("PathExists(%q): %v, %v", s.cfg.ExistingPath, ok, err)
 		}
-		ok, err = s.host.PathExists(bg, s.cfg.ExistingPath + `\hcstest-missing-c8f1`)
+		ok, err = s.host.PathExists(bg, s.cfg.ExistingPath+`\hcstest-missing-c8f1`)
 		if err != nil || ok {
 			s.t.Errorf("PathExists of a missing path: %v, %v", ok, err)
 		}
