@@ -97,25 +97,40 @@ func (t *Task) Resume(ctx context.Context) error {
 
 // changeState makes the pause or resume call of the current task's system
 // and, once HCS did it, records and reports it. The container's busy lock
-// orders it with other such calls; its state lock is not held across HCS's
-// call, so that a hung one leaves Status, Kill and the rest alone.
+// orders it with other such calls until HCS answered; the state lock is not
+// held across HCS's call, so that a hung one leaves Status, Kill and the
+// rest alone. When ctx ends first the caller gets its error, and what HCS
+// answers later still counts: a pause done late is recorded and reported
+// then, as it happened.
 func (t *Task) changeState(ctx context.Context, call func(hcs.System, context.Context) error, paused bool, event EventType) error {
 	if err := t.ctr.lock(ctx); err != nil {
 		return err
 	}
-	defer t.ctr.unlock()
 	hc, err := t.system()
 	if err != nil {
+		t.ctr.unlock()
 		return err
 	}
-	if err := call(hc, ctx); err != nil {
+	answered := make(chan error, 1)
+	go func() {
+		defer t.ctr.unlock()
+		err := call(hc, context.WithoutCancel(ctx))
+		if err == nil {
+			t.ctr.mu.Lock()
+			t.ctr.isPaused = paused
+			t.ctr.client.emit(EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
+			t.ctr.mu.Unlock()
+		} else if ctx.Err() != nil {
+			t.log().WithError(err).Warnf("%s failed after its caller stopped waiting", event)
+		}
+		answered <- err
+	}()
+	select {
+	case err := <-answered:
 		return t.ctr.answer(hc, err)
+	case <-ctx.Done():
+		return fromContext(ctx.Err())
 	}
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	t.ctr.isPaused = paused
-	t.ctr.client.emit(EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
-	return nil
 }
 
 // Stats returns the container's statistics and when they were read.

@@ -356,5 +356,15 @@ func (h *Host) AwaitOpenHandles(n int) {
 	}
 }
 
+// AwaitGone blocks until the host holds no system id: never created, or
+// stopped with every handle closed.
+func (h *Host) AwaitGone(id string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for h.systems[id] != nil {
+		h.changed.Wait()
+	}
+}
+
 // now is the clock of the fake, one place to change if tests ever need to.
 func now() time.Time { return time.Now() }
