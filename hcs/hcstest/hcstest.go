@@ -44,6 +44,28 @@ type Config struct {
 	// Commands run in the systems; its zero fields take the defaults,
 	// which Windows and the in-memory host both run.
 	Commands Commands
+	// Holder returns what holds calls inside host as a hung HCS does, for
+	// the clauses of the context; nil skips them (the real HCS cannot be
+	// made to hang).
+	Holder func(t *testing.T, host hcs.Host) Holder
+}
+
+// A Holder holds calls inside a host, as an HCS that does not answer
+// does. Operations are named as the seam's methods are: "Statistics",
+// "CreateProcess", "Close" for a system's, "Process.Kill" and
+// "Process.Close" for a process's.
+type Holder interface {
+	// Hold makes the next call of op wait inside the host until Release.
+	Hold(op string)
+	// AwaitHeld blocks until a call of op that Hold holds is inside the
+	// host.
+	AwaitHeld(op string)
+	// Release lets every held call go on and do its work.
+	Release()
+	// Calls is how many calls of op the host received so far.
+	Calls(op string) int
+	// OpenHandles is how many handles on systems and processes are open.
+	OpenHandles() int
 }
 
 // Commands are the command lines the clauses run.
@@ -86,7 +108,8 @@ func Run(t *testing.T, cfg Config) {
 	}
 	cfg.Commands = cfg.Commands.withDefaults()
 	var passed, skipped, failed int
-	for _, c := range clauses {
+	all := append(append([]clause(nil), clauses...), contextClauses...)
+	for _, c := range all {
 		c := c // Go 1.21, the floor, shares the loop variable
 		var skip bool
 		ok := t.Run(c.name, func(t *testing.T) {
@@ -104,7 +127,7 @@ func Run(t *testing.T, cfg Config) {
 			passed++
 		}
 	}
-	t.Logf("ci: hcstest against %s: %d of %d clauses passed, %d skipped, %d failed", cfg.Name, passed, len(clauses), skipped, failed)
+	t.Logf("ci: hcstest against %s: %d of %d clauses passed, %d skipped, %d failed", cfg.Name, passed, len(all), skipped, failed)
 }
 
 // suite is one clause's host and what it must release.
@@ -480,6 +503,102 @@ var clauses = []clause{
 		must(s.t, p.Wait(bg), "Wait")
 		must(s.t, p.Close(bg), "Close")
 		must(s.t, p.Wait(bg), "Wait after Close, the exit seen")
+	}},
+}
+
+// holder is the host's Holder; it skips the clause when there is none.
+func (s *suite) holder() Holder {
+	s.t.Helper()
+	if s.cfg.Holder == nil {
+		s.t.Skip("the host cannot hold calls (Config.Holder)")
+	}
+	h := s.cfg.Holder(s.t, s.host)
+	s.t.Cleanup(h.Release)
+	return h
+}
+
+// eventually blocks until done holds, for what a host does in the
+// background; the test's own timeout bounds it.
+func eventually(done func() bool) {
+	for !done() {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// wantEnded checks that err is a call's answer when its context ended.
+func wantEnded(t *testing.T, err error, what string) {
+	t.Helper()
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("%s: %v, want an error that is context.Canceled", what, err)
+	}
+}
+
+var contextClauses = []clause{
+	{"Context/a context that already ended issues nothing", func(s *suite) {
+		sys := s.create(s.cfg.System)
+		ctx, cancel := context.WithCancel(bg)
+		cancel()
+		wantEnded(s.t, sys.Start(ctx), "Start")
+		must(s.t, sys.Start(bg), "Start afterwards: the first did not start it")
+		p, err := sys.CreateProcess(ctx, &hcs.ProcessConfig{CommandLine: s.cfg.Commands.Long, WorkingDirectory: `C:\`})
+		wantEnded(s.t, err, "CreateProcess")
+		if p != nil {
+			s.t.Errorf("CreateProcess with an ended context gave a process")
+		}
+	}},
+	{"Context/a call its context ends while HCS holds it returns the context's error; the handle works on", func(s *suite) {
+		h := s.holder()
+		sys := s.system()
+		h.Hold("Statistics")
+		ctx, cancel := context.WithCancel(bg)
+		answered := make(chan error, 1)
+		go func() { _, err := sys.Statistics(ctx); answered <- err }()
+		h.AwaitHeld("Statistics")
+		cancel()
+		wantEnded(s.t, <-answered, "Statistics")
+		h.Release()
+		_, err := sys.Statistics(bg)
+		must(s.t, err, "Statistics once HCS answers")
+	}},
+	{"Context/a process HCS creates after its caller stopped waiting is killed and released", func(s *suite) {
+		h := s.holder()
+		sys := s.system()
+		handles, kills, closes := h.OpenHandles(), h.Calls("Process.Kill"), h.Calls("Process.Close")
+		h.Hold("CreateProcess")
+		ctx, cancel := context.WithCancel(bg)
+		answered := make(chan error, 1)
+		go func() {
+			_, err := sys.CreateProcess(ctx, &hcs.ProcessConfig{CommandLine: s.cfg.Commands.Long, WorkingDirectory: `C:\`})
+			answered <- err
+		}()
+		h.AwaitHeld("CreateProcess")
+		cancel()
+		wantEnded(s.t, <-answered, "CreateProcess")
+		h.Release()
+		eventually(func() bool { return h.Calls("Process.Kill") > kills && h.Calls("Process.Close") > closes })
+		eventually(func() bool { return h.OpenHandles() == handles })
+	}},
+	{"Context/Close waits for no call in flight; the call returns as it would have, and the handle closes after it", func(s *suite) {
+		h := s.holder()
+		sys := s.system()
+		other, err := s.reopen(sys)
+		must(s.t, err, "OpenSystem")
+		handles := h.OpenHandles()
+		h.Hold("Statistics")
+		answered := make(chan error, 1)
+		go func() { _, err := other.Statistics(bg); answered <- err }()
+		h.AwaitHeld("Statistics")
+		must(s.t, other.Close(bg), "Close while Statistics is held")
+		_, err = other.Statistics(bg)
+		wantClass(s.t, err, hcs.ErrAlreadyClosed, "Statistics after Close")
+		if n := h.OpenHandles(); n != handles {
+			s.t.Errorf("%d handles open while the call is held, want %d: the handle closes after the call", n, handles)
+		}
+		h.Release()
+		must(s.t, <-answered, "the held Statistics")
+		eventually(func() bool { return h.OpenHandles() == handles-1 })
+		_, err = sys.Statistics(bg)
+		must(s.t, err, "Statistics through the other handle")
 	}},
 }
 

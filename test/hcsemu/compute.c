@@ -115,11 +115,26 @@ struct fault {
     WCHAR op[64];
     HRESULT hr;
     DWORD delay_ms;
+    int hang; /* hold the call until HcsemuReleaseHangs, then answer hr */
     int times;
     struct fault *next;
 };
 
 static struct fault *faults;
+
+/* Held calls wait for hang_generation to move on; lock guards both. */
+static CONDITION_VARIABLE hangs_released;
+static LONG hang_generation;
+static LONG held_calls;
+
+static void add_fault(struct fault *f) {
+    EnterCriticalSection(&lock);
+    struct fault **last = &faults;
+    while (*last)
+        last = &(*last)->next;
+    *last = f;
+    LeaveCriticalSection(&lock);
+}
 
 /* HcsemuInjectFault is the emulator's control: tests call it to make HCS
  * fail, answer pending or be slow. */
@@ -129,13 +144,37 @@ __declspec(dllexport) HRESULT WINAPI HcsemuInjectFault(PCWSTR op, HRESULT hr, DW
     f->hr = hr;
     f->delay_ms = delay_ms;
     f->times = times;
+    add_fault(f);
+    return S_OK;
+}
+
+/* HcsemuInjectHang makes the next `times` calls of an export (all, for 0)
+ * wait inside the emulator, as calls HCS never answers do, until
+ * HcsemuReleaseHangs; then they do their work as usual. */
+__declspec(dllexport) HRESULT WINAPI HcsemuInjectHang(PCWSTR op, int times) {
+    struct fault *f = calloc(1, sizeof *f);
+    wcsncpy(f->op, op, 63);
+    f->hang = 1;
+    f->times = times;
+    add_fault(f);
+    return S_OK;
+}
+
+/* HcsemuReleaseHangs lets every call held now go on. */
+__declspec(dllexport) HRESULT WINAPI HcsemuReleaseHangs(void) {
     EnterCriticalSection(&lock);
-    struct fault **last = &faults;
-    while (*last)
-        last = &(*last)->next;
-    *last = f;
+    hang_generation++;
+    WakeAllConditionVariable(&hangs_released);
     LeaveCriticalSection(&lock);
     return S_OK;
+}
+
+/* HcsemuHeldCalls is how many calls are held now. */
+__declspec(dllexport) DWORD WINAPI HcsemuHeldCalls(void) {
+    EnterCriticalSection(&lock);
+    DWORD n = (DWORD)held_calls;
+    LeaveCriticalSection(&lock);
+    return n;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsemuClearFaults(void) {
@@ -195,6 +234,7 @@ __declspec(dllexport) HRESULT WINAPI HcsemuResetCallCounts(void) {
 HRESULT fault(const WCHAR *op) {
     HRESULT hr = S_OK;
     DWORD delay = 0;
+    int hang = 0;
     EnterCriticalSection(&lock);
     count_call(op);
     for (struct fault **f = &faults; *f; f = &(*f)->next) {
@@ -202,9 +242,17 @@ HRESULT fault(const WCHAR *op) {
             continue;
         hr = (*f)->hr;
         delay = (*f)->delay_ms;
+        hang = (*f)->hang;
         if ((*f)->times > 0 && --(*f)->times == 0)
             *f = (*f)->next;
         break;
+    }
+    if (hang) {
+        LONG generation = hang_generation;
+        held_calls++;
+        while (hang_generation == generation)
+            SleepConditionVariableCS(&hangs_released, &lock, INFINITE);
+        held_calls--;
     }
     LeaveCriticalSection(&lock);
     if (delay)
@@ -1056,6 +1104,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved) {
     if (reason == DLL_PROCESS_ATTACH) {
         InitializeCriticalSection(&lock);
         InitializeConditionVariable(&changed);
+        InitializeConditionVariable(&hangs_released);
         WCHAR mode[8] = {0};
         GetEnvironmentVariableW(L"HCSEMU_SIMULATE", mode, 8);
         simulating = wcscmp(mode, L"1") == 0;
