@@ -330,3 +330,39 @@ func TestEmulatorPendingCompletes(t *testing.T) {
 		assert.NilError(t, sys.Wait(context.Background()))
 	}
 }
+
+// When hcsshim's Kill of a process cannot open its second handle on the
+// system, it terminates the system and closes the handle the process came
+// from, the container's own (internal/hcs/process.go). The container then
+// answers with classes, and its Delete succeeds once the system is gone
+// (D1 of the hang issue; moby's Delete fails there, unclassed).
+func TestEmulatorKillWhoseSecondOpenFails(t *testing.T) {
+	host := emulator(t)
+	before := openHandles()
+	ctx := context.Background()
+	rec := newRecorder()
+	c, err := NewClient(Logger(ctx), Moby26, rec, WithHost(host))
+	assert.NilError(t, err)
+	defer c.eventQ.Wait()
+	id := fmt.Sprintf("hcsemu-kill-%d", time.Now().UnixNano())
+	ctr, err := c.NewContainer(ctx, id, emulatorSpec(t, false, helperCommand(t, "sleep")))
+	assert.NilError(t, err)
+	tsk, err := ctr.NewTask(ctx, (&output{}).attach)
+	assert.NilError(t, err)
+	p, err := tsk.Exec(ctx, "e1", &specs.Process{CommandLine: helperCommand(t, "sleep")}, (&output{}).attach)
+	assert.NilError(t, err)
+
+	inject(t, "HcsOpenComputeSystem", 0x80004005, 1) // E_FAIL
+	assert.NilError(t, p.Kill(ctx, syscall.SIGKILL))
+	<-tsk.waitCh
+	<-p.waitCh
+
+	_, _, err = tsk.Stats(ctx)
+	assert.Check(t, isNotFound(err), "%v", err)
+	_, err = tsk.Exec(ctx, "e2", &specs.Process{CommandLine: emulatorCommand}, (&output{}).attach)
+	assert.Check(t, isNotFound(err), "%v", err)
+	_, err = tsk.Delete(ctx)
+	assert.NilError(t, err)
+	assert.NilError(t, ctr.Delete(ctx))
+	assert.Equal(t, openHandles(), before)
+}
