@@ -30,7 +30,7 @@
 // late is released (a system or process nobody holds is first terminated or
 // killed), and a late error is logged with the context's logger
 // (github.com/containerd/log). A context that already ended when the call
-// is made issues nothing.
+// is made issues nothing, but for Close, which always releases the handle.
 package hcs
 
 import (

@@ -35,6 +35,13 @@
 //     the container's id as ProcessID; an exec's exec-added and
 //     exec-started come together, its exit later, with the exec's id.
 //     Every started process gets exactly one exit event.
+//   - Every method honours its context when HCS does not answer: the call
+//     returns an error that is the context's (errors.Is), classed for
+//     moby's errdefs and containerd's, and the container stays usable;
+//     what HCS does late is handled here (a system or process created late
+//     is ended, a pause done late is reported then). A call HCS holds never
+//     holds up another container, nor Status, Pid or Task. With a context
+//     that does not end, a call waits for HCS as moby's does.
 //
 // # Logging
 //

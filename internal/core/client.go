@@ -146,7 +146,7 @@ func (c *Client) LoadContainer(ctx context.Context, id string) (*Container, erro
 	hc, err := c.host.OpenSystem(ctx, id)
 	if err != nil {
 		logger.WithError(err).Debug("failed to open container")
-		if ctx.Err() != nil {
+		if endedContext(err) {
 			return nil, fromContext(err)
 		}
 		return nil, notFound(withText("container not found", err)) // moby's text

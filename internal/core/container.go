@@ -180,7 +180,7 @@ func (ctr *Container) Delete(ctx context.Context) error {
 		err = ctr.shutdownReopened(ctx)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
+		if endedContext(err) {
 			return fromContext(err)
 		}
 		logger.WithError(err).Warn("failed to shutdown container")
@@ -208,13 +208,13 @@ func (ctr *Container) shutdown(ctx context.Context, hc hcs.System, terminating b
 	} else {
 		err = awaitStop(ctx, hc, hc.Shutdown(ctx), timeout)
 	}
-	if err == nil || ctx.Err() != nil {
+	if err == nil || endedContext(err) {
 		return err
 	}
 	logger := ctr.log()
 	logger.WithError(err).Debug("failed to shutdown container, terminating it")
 	if terr := ctr.terminate(ctx, hc); terr != nil {
-		if ctx.Err() != nil {
+		if endedContext(terr) {
 			return terr
 		}
 		logger.WithError(terr).Error("failed to shutdown container, and subsequent terminate also failed")

@@ -20,6 +20,7 @@ import (
 	"gotest.tools/v3/assert"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/fronttest"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
 )
 
@@ -33,7 +34,8 @@ import (
 //	LCW_MODEL_LONG=1 go test -run TestModel -v -timeout 1h .  # the long run
 //
 // A seed fixes every goroutine's sequence of calls and faults; the
-// interleaving of goroutines is the scheduler's.
+// interleaving of goroutines is the scheduler's. TestModelWithHangs is the
+// same with hung HCS calls and contexts that end.
 var (
 	modelSeed = flag.Int64("model.seed", 0, "seed of TestModel (0: from the clock)")
 	modelLong = flag.Bool("model.long", false, "run TestModel's long configuration (or set LCW_MODEL_LONG=1)")
@@ -43,12 +45,27 @@ var (
 // deadlock; every delay, hang and timeout of the test is far shorter.
 const callBound = 30 * time.Second
 
-type modelConfig struct{ actors, steps int }
+type modelConfig struct {
+	actors, steps int
+	// hangs makes every call's context end after a few milliseconds, and
+	// half of the hangs injected last until their actor made all its
+	// calls: a call that does not return when its context ends waits for
+	// a release that never comes, and the watchdog reports it.
+	hangs bool
+}
 
-func TestModel(t *testing.T) {
-	cfg := modelConfig{actors: 24, steps: 60}
+func TestModel(t *testing.T) { runModel(t, false) }
+
+// TestModelWithHangs runs the model with hung HCS calls, released at
+// random times or only once every call of their actor returned, and a
+// context that ends at a random time for every call: the invariants hold,
+// and every call returns once its context ended.
+func TestModelWithHangs(t *testing.T) { runModel(t, true) }
+
+func runModel(t *testing.T, hangs bool) {
+	cfg := modelConfig{actors: 24, steps: 60, hangs: hangs}
 	if *modelLong || os.Getenv("LCW_MODEL_LONG") == "1" {
-		cfg = modelConfig{actors: 200, steps: 1000}
+		cfg = modelConfig{actors: 200, steps: 1000, hangs: hangs}
 	}
 	if n, err := strconv.Atoi(os.Getenv("LCW_MODEL_STEPS")); err == nil {
 		cfg.steps = n
@@ -59,7 +76,7 @@ func TestModel(t *testing.T) {
 	}
 	t.Logf("model seed %d (rerun with -model.seed %d), %d goroutines x %d steps", seed, seed, cfg.actors, cfg.steps)
 
-	m := &model{t: t, host: goldenHost(), rec: newRecorder(), seed: seed}
+	m := &model{t: t, host: goldenHost(), rec: newRecorder(), seed: seed, hangs: hangs}
 	m.client = m.newClient()
 	stop := m.watchdog()
 	var wg sync.WaitGroup
@@ -84,8 +101,12 @@ func TestModel(t *testing.T) {
 			s.add(m.checkStream(c))
 		}
 	}
-	t.Logf("%d call sequences, %d calls (%d concurrent probes), %d faults injected, %d containers created, %d processes started, %d events checked: %d lost, %d duplicated, %d out of order; deadlocks: 0",
-		cfg.actors, m.calls.Load(), m.probes.Load(), m.faults.Load(), m.created.Load(), s.processes, s.events, s.lost, s.duplicated, s.disordered)
+	mode := "model"
+	if hangs {
+		mode = fmt.Sprintf("model with hangs (%d hangs, %d calls whose context ended first)", m.hung.Load(), m.ended.Load())
+	}
+	t.Logf("ci: %s: %d call sequences, %d calls (%d concurrent probes), %d faults injected, %d containers created, %d processes started, %d events checked: %d lost, %d duplicated, %d out of order; deadlocks: 0",
+		mode, cfg.actors, m.calls.Load(), m.probes.Load(), m.faults.Load(), m.created.Load(), s.processes, s.events, s.lost, s.duplicated, s.disordered)
 	assert.Equal(t, s.lost+s.duplicated+s.disordered, 0)
 	// A handle stays open only where an injected fault made its Close fail:
 	// neither moby nor we close a handle twice.
@@ -102,16 +123,17 @@ func TestModel(t *testing.T) {
 
 // model is the shared part of a run.
 type model struct {
-	t    *testing.T
-	host *hcsfake.Host
-	rec  *recorder
-	seed int64
+	t     *testing.T
+	host  *hcsfake.Host
+	rec   *recorder
+	seed  int64
+	hangs bool
 
 	mu      sync.Mutex
 	client  *Client   // the current client; LoadContainer uses a new one
 	clients []*Client // every client made, to drain their queues
 
-	calls, probes, faults, created atomic.Int64
+	calls, probes, faults, created, hung, ended atomic.Int64
 	// inFlight maps a running call to when it began, for the watchdog.
 	inFlight sync.Map
 }
@@ -198,6 +220,9 @@ func classify(err error) outcome {
 	case isInvalidParameter(err):
 		return outInvalid
 	case errors.Is(err, context.DeadlineExceeded):
+		if !fronttest.MobyClass[interface{ DeadlineExceeded() }](err) {
+			return outUnclassified
+		}
 		return outDeadline
 	}
 	return outUnclassified
@@ -218,6 +243,9 @@ type modelContainer struct {
 	// paused is set while a Pause succeeded and no Resume did since: HCS
 	// then refuses to create processes.
 	paused bool
+	// maybeDeleted is set once a Delete's context ended: it may have
+	// released the container.
+	maybeDeleted bool
 
 	task        *Task
 	taskDeleted bool
@@ -226,7 +254,10 @@ type modelContainer struct {
 	processes   map[string]*Process
 	pauses      int
 	resumes     int
-	loaded      []*Container // handles from LoadContainer
+	// Pauses and resumes whose context ended first: HCS may do them late,
+	// and they are reported then.
+	latePauses, lateResumes int
+	loaded                  []*Container // handles from LoadContainer
 }
 
 // exitsSeen counts the exit events of process id (the task's when id is the
@@ -250,6 +281,17 @@ type actor struct {
 	cur     *modelContainer
 	history []*modelContainer
 	probe   atomic.Pointer[probeTarget]
+	// held are the hangs released once the actor made all its calls.
+	held []chan struct{}
+}
+
+// context is the context of the actor's next calls: in the model with
+// hangs, one that ends after a few milliseconds.
+func (a *actor) context() (context.Context, context.CancelFunc) {
+	if !a.m.hangs {
+		return context.Background(), func() {}
+	}
+	return context.WithTimeout(context.Background(), time.Duration(1+a.r.Intn(20))*time.Millisecond)
 }
 
 // probeTarget is what the prober calls: set whole, never changed.
@@ -272,6 +314,9 @@ func (a *actor) run(steps int) {
 		default:
 		}
 	}
+	for _, hang := range a.held {
+		close(hang)
+	}
 	close(tick)
 	<-probeDone
 	for _, c := range a.history {
@@ -292,8 +337,15 @@ func handleCall(c *modelContainer) []outcome {
 // expect checks a call's result against the outcomes the model allows.
 func (a *actor) expect(c *modelContainer, name string, err error, allowed ...outcome) outcome {
 	got := classify(err)
+	if got == outDeadline && a.m.hangs {
+		a.m.ended.Add(1)
+		return got
+	}
 	if c != nil && (c.shaky || c.paused) && contains(allowed, ok) {
 		allowed = append(allowed, outUnclassified)
+	}
+	if c != nil && c.maybeDeleted {
+		allowed = append(allowed, outNotFound)
 	}
 	if !contains(allowed, got) {
 		var stream []string
@@ -338,7 +390,8 @@ var modelCommands = []string{"ping -t localhost", "ping -t localhost", "cmd /c m
 func (a *actor) step() {
 	c := a.cur
 	m := a.m
-	ctx := context.Background()
+	ctx, cancel := a.context()
+	defer cancel()
 	switch op := a.r.Intn(100); {
 	case c == nil || c.deleted || op < 4:
 		if c != nil && !c.deleted && a.r.Intn(2) == 0 {
@@ -398,13 +451,21 @@ func (a *actor) step() {
 			return
 		}
 		// Pausing twice, or resuming what runs, is HCS's invalid state.
-		if a.expect(c, name, err, ok, outUnclassified) == ok {
+		switch a.expect(c, name, err, append(handleCall(c), outUnclassified)...) {
+		case ok:
 			if pause {
 				c.pauses++
 			} else {
 				c.resumes++
 			}
 			c.paused = pause
+		case outDeadline:
+			if pause {
+				c.latePauses++
+			} else {
+				c.lateResumes++
+			}
+			c.shaky = true // paused or not, HCS knows
 		}
 	case op < 50:
 		if !a.hasTask(c) {
@@ -440,9 +501,9 @@ func (a *actor) step() {
 		if c.task == nil || c.taskDeleted {
 			return
 		}
-		fctx, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+		fctx, fcancel := context.WithTimeout(ctx, 200*time.Millisecond)
 		err := m.call("ForceDelete", func() error { return c.task.ForceDelete(fctx) })
-		cancel()
+		fcancel()
 		if c.deleted {
 			a.expect(c, "ForceDelete", err, ok, outNotFound, outDeadline)
 		} else if a.expect(c, "ForceDelete", err, ok, outDeadline) == ok {
@@ -461,8 +522,14 @@ func (a *actor) step() {
 			a.expect(c, "Container.Delete", err, ok)
 		}
 		// Delete releases the container even when HCS fails it.
-		if classify(err) == ok || classify(err) == outUnclassified {
+		switch classify(err) {
+		case ok, outUnclassified:
 			c.deleted = true
+		case outNotFound:
+			c.deleted = c.deleted || c.maybeDeleted
+		case outDeadline:
+			c.maybeDeleted = true
+			c.shaky = true // the shutdown may go on
 		}
 	case op < 74:
 		a.restore(c)
@@ -491,7 +558,9 @@ func (a *actor) create() {
 	}
 	var ctr *Container
 	client := a.m.currentClient()
-	err := a.m.call("NewContainer", func() (err error) { ctr, err = client.NewContainer(context.Background(), c.id, s); return err })
+	ctx, cancel := a.context()
+	defer cancel()
+	err := a.m.call("NewContainer", func() (err error) { ctr, err = client.NewContainer(ctx, c.id, s); return err })
 	if a.expect(c, "NewContainer", err, ok) == ok {
 		c.ctr, c.created = ctr, true
 		a.m.created.Add(1)
@@ -516,7 +585,9 @@ func (a *actor) restore(c *modelContainer) {
 	m.client = fresh
 	m.mu.Unlock()
 	var loaded *Container
-	err := m.call("LoadContainer", func() (err error) { loaded, err = fresh.LoadContainer(context.Background(), c.id); return err })
+	ctx, cancel := a.context()
+	defer cancel()
+	err := m.call("LoadContainer", func() (err error) { loaded, err = fresh.LoadContainer(ctx, c.id); return err })
 	if c.deleted || !c.created {
 		a.expect(c, "LoadContainer", err, outNotFound)
 		return
@@ -527,7 +598,7 @@ func (a *actor) restore(c *modelContainer) {
 	}
 	if a.expect(c, "LoadContainer", err, allowed...) == ok {
 		c.loaded = append(c.loaded, loaded)
-		err := m.call("NewTask(loaded)", func() error { _, err := loaded.NewTask(context.Background(), drain); return err })
+		err := m.call("NewTask(loaded)", func() error { _, err := loaded.NewTask(ctx, drain); return err })
 		a.expect(c, "NewTask(loaded)", err, outNotImpl)
 	}
 	c.shaky = true
@@ -539,7 +610,8 @@ func (a *actor) processCall(c *modelContainer) {
 		return
 	}
 	m := a.m
-	ctx := context.Background()
+	ctx, cancel := a.context()
+	defer cancel()
 	id := c.execs[a.r.Intn(len(c.execs))]
 	p := c.processes[id]
 	exited := c.exitsSeen(m.rec, id) > 0
@@ -595,7 +667,11 @@ func (a *actor) injectFault() {
 	}
 	f := hcsfake.Fault{Op: ops[a.r.Intn(len(ops))], ID: c.id, Times: 1}
 	classes := []error{hcs.ErrPending, hcs.ErrAlreadyStopped, hcs.ErrNotExist, hcs.ErrAlreadyClosed, hcs.ErrInvalidState, hcs.ErrBrokenPipe, hcs.ErrTimeout}
-	switch k := a.r.Intn(10); {
+	kinds := 10
+	if a.m.hangs {
+		kinds = 14 // hangs half of the time
+	}
+	switch k := a.r.Intn(kinds); {
 	case k < 5:
 		f.Err = hcs.WithClass(classes[a.r.Intn(len(classes))], errors.New("injected"))
 		f.Late = a.r.Intn(3) == 0
@@ -606,8 +682,19 @@ func (a *actor) injectFault() {
 	case k < 8:
 		f.Delay = time.Duration(a.r.Intn(2000)) * time.Microsecond
 	default:
+		if f.Op == hcsfake.OpProcessStdio {
+			// Stdio asks nothing of HCS (hcsshim keeps the pipes): it
+			// cannot hang.
+			f.Err = errors.New("injected raw error")
+			break
+		}
 		hang := make(chan struct{})
 		f.Hang = hang
+		a.m.hung.Add(1)
+		if a.m.hangs && a.r.Intn(2) == 0 {
+			a.held = append(a.held, hang)
+			break
+		}
 		time.AfterFunc(time.Duration(a.r.Intn(10))*time.Millisecond, func() { close(hang) })
 	}
 	a.m.host.Inject(f)
@@ -672,13 +759,17 @@ func (a *actor) cleanUp(c *modelContainer) {
 // deadlocks are not.
 func (a *actor) prober(tick <-chan struct{}, done chan struct{}) {
 	defer close(done)
-	ctx := context.Background()
 	for range tick {
 		p := a.probe.Load()
 		if p == nil {
 			continue
 		}
+		ctx, cancel := context.Background(), context.CancelFunc(func() {})
+		if a.m.hangs {
+			ctx, cancel = context.WithTimeout(ctx, 5*time.Millisecond)
+		}
 		_ = a.m.call("probe", func() error {
+			defer cancel()
 			_, _ = p.task.Status(ctx)
 			_ = p.task.Pid()
 			_, _, _ = p.task.Stats(ctx)
@@ -757,8 +848,8 @@ func (m *model) checkStream(c *modelContainer) streamStats {
 	diff("create", count[EventCreate], 1)
 	diff("start", count[EventStart], c.starts)
 	diff("exec-started", len(execAt), len(c.execs))
-	diff("paused", count[EventPaused], c.pauses)
-	diff("resumed", count[EventResumed], c.resumes)
+	diff("paused", count[EventPaused], min(max(count[EventPaused], c.pauses), c.pauses+c.latePauses))
+	diff("resumed", count[EventResumed], min(max(count[EventResumed], c.resumes), c.resumes+c.lateResumes))
 	// The task's exits, one per start, each after its start.
 	diff("task exit", len(exitAt[c.id]), c.starts)
 	for k, at := range exitAt[c.id] {

@@ -181,7 +181,7 @@ func (p *Process) CloseStdin(ctx context.Context) error {
 // process runs.
 func (p *Process) Delete(ctx context.Context) (Exit, error) {
 	if err := orBackground(ctx).Err(); err != nil {
-		return Exit{}, err
+		return Exit{}, fromContext(err)
 	}
 	if !p.hasExited() {
 		return Exit{}, conflict(errors.New("process is running"))

@@ -68,7 +68,7 @@ func (t *Task) Kill(ctx context.Context, signal syscall.Signal) error {
 	} else {
 		op, err = "shutdown", hc.Shutdown(ctx)
 	}
-	if ctx.Err() != nil {
+	if endedContext(err) {
 		return fromContext(err)
 	}
 	if err != nil && !errors.Is(err, hcs.ErrPending) && !errors.Is(err, hcs.ErrAlreadyStopped) {
@@ -212,7 +212,7 @@ func (t *Task) Status(context.Context) (Status, error) {
 // it is a conflict while the task runs.
 func (t *Task) Delete(ctx context.Context) (Exit, error) {
 	if err := orBackground(ctx).Err(); err != nil {
-		return Exit{}, err
+		return Exit{}, fromContext(err)
 	}
 	if !t.hasExited() {
 		return Exit{}, conflict(errors.New("container is not stopped"))
@@ -236,7 +236,7 @@ func (t *Task) ForceDelete(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return ctx.Err()
+			return fromContext(ctx.Err())
 		case <-t.waitCh:
 		}
 	}

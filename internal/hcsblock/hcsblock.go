@@ -320,7 +320,8 @@ func (g *gate) leave() {
 
 // close closes the handle with closeHandle, the binding's Close: now when
 // no call is in flight, after the last of them otherwise, when it answers
-// nil and a failure is logged.
+// nil and a failure is logged. Unlike other calls, a Close whose context
+// already ended is made all the same, without its caller.
 func (g *gate) close(ctx context.Context, op string, closeHandle func() error) error {
 	g.mu.Lock()
 	if g.deferred != nil {
@@ -340,6 +341,17 @@ func (g *gate) close(ctx context.Context, op string, closeHandle func() error) e
 	}
 	g.closed = true
 	g.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		// A handle is released whatever its closer's context says:
+		// nobody else will.
+		logger := log.G(ctx).WithField("hcs", op)
+		go func() {
+			if err := closeHandle(); err != nil {
+				logger.WithError(err).Warn("closing the handle after its caller stopped waiting failed")
+			}
+		}()
+		return abandoned(op, err)
+	}
 	_, err := await(ctx, nil, op, noValue(closeHandle), nil)
 	return err
 }

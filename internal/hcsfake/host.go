@@ -7,7 +7,9 @@
 // receives.
 //
 // The HCS facts it keeps are those of hcsshim's legacy (v1) API; see the
-// comments where each is implemented.
+// comments where each is implemented. Like hcsshim's, its calls block until
+// they are answered and a handle's Close waits for the calls in flight on
+// it; Host is that made the seam by hcsblock, as the machine's binding is.
 package hcsfake
 
 import (
