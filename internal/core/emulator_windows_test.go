@@ -41,7 +41,7 @@ func emulator(t *testing.T) hcs.Host {
 // layer has a Utility VM, for Hyper-V specs.
 var emulatorLayers = []string{`C:\hcsemu\layers\base`, `C:\hcsemu\layers\sandbox`}
 
-func emulatorSpec(t *testing.T, hyperV bool, commandLine string) *specs.Spec {
+func emulatorSpec(t testing.TB, hyperV bool, commandLine string) *specs.Spec {
 	t.Helper()
 	s := &specs.Spec{
 		Process: &specs.Process{CommandLine: commandLine, Cwd: `C:\`},
@@ -365,4 +365,96 @@ func TestEmulatorKillWhoseSecondOpenFails(t *testing.T) {
 	assert.NilError(t, err)
 	assert.NilError(t, ctr.Delete(ctx))
 	assert.Equal(t, openHandles(), before)
+}
+
+// The model with hangs runs through the real binding against the
+// emulator's simulated processes (HCSEMU_SIMULATE=1, so the test runs
+// itself again with the mode on), its faults and hangs injected into the
+// emulator's exports.
+func TestEmulatorModelWithHangs(t *testing.T) {
+	if os.Getenv("HCSEMU_SIMULATE") == "1" {
+		host := emulator(t)
+		assert.NilError(t, os.MkdirAll(emulatorLayers[0]+`\UtilityVM`, 0o755))
+		runModel(t, &emulatorModelHost{Host: host, handles: openHandles()}, true)
+		return
+	}
+	emulator(t)
+	exe, err := os.Executable()
+	assert.NilError(t, err)
+	cmd := exec.Command(exe, "-test.run", "^TestEmulatorModelWithHangs$", "-test.v", "-test.timeout", "10m")
+	cmd.Env = append(os.Environ(), "HCSEMU_SIMULATE=1", "LCW_MODEL_ACTORS=8", "LCW_MODEL_STEPS=40")
+	out, err := cmd.CombinedOutput()
+	assert.NilError(t, err, "%s", out)
+	found := false
+	for _, line := range strings.Split(string(out), "\n") {
+		if i := strings.Index(line, "ci: "); i >= 0 {
+			t.Log(line[i:] + " (through hcsshim against the emulator)")
+			found = true
+		}
+	}
+	assert.Check(t, found, "%s", out)
+}
+
+// emulatorModelHost is the binding against the emulator, whose faults are
+// an export's: they reach every container.
+type emulatorModelHost struct {
+	hcs.Host
+	handles int // open before the run
+}
+
+// modelExports are the exports the model's faults target; not the Close
+// ones, whose refusal would leave a handle open by design.
+var modelExports = []string{
+	"HcsCreateComputeSystem", "HcsOpenComputeSystem", "HcsStartComputeSystem", "HcsShutdownComputeSystem",
+	"HcsTerminateComputeSystem", "HcsPauseComputeSystem", "HcsResumeComputeSystem", "HcsGetComputeSystemProperties",
+	"HcsCreateProcess", "HcsTerminateProcess", "HcsGetProcessProperties",
+}
+
+func (*emulatorModelHost) spec(t testing.TB, hyperV bool, command string) *specs.Spec {
+	return emulatorSpec(t, hyperV, command)
+}
+
+func (*emulatorModelHost) injectFault(a *actor) bool {
+	export := modelExports[a.r.Intn(len(modelExports))]
+	name, _ := windows.UTF16PtrFromString(export)
+	switch k := a.r.Intn(8); {
+	case k < 4:
+		// Already stopped, invalid state, not found, E_FAIL.
+		codes := []uint32{0xC0370110, 0xC0370105, 0xC037010E, 0x80004005}
+		_, _, _ = injectFault.Call(uintptr(unsafe.Pointer(name)), uintptr(codes[a.r.Intn(len(codes))]), 0, 1)
+	case k < 5:
+		_, _, _ = injectFault.Call(uintptr(unsafe.Pointer(name)), 0xC0370103, 0, 1) // pending
+	case k < 6:
+		_, _, _ = injectFault.Call(uintptr(unsafe.Pointer(name)), 0, uintptr(1+a.r.Intn(3)), 1) // a delay
+	default:
+		// Held until every goroutine made its calls.
+		_, _, _ = injectHang.Call(uintptr(unsafe.Pointer(name)), 1)
+		a.m.hung.Add(1)
+	}
+	return true
+}
+
+// releaseHangs disarms the faults left, so that no clean-up meets a hang,
+// and lets the held calls go on.
+func (*emulatorModelHost) releaseHangs() {
+	_, _, _ = clearFaults.Call()
+	_, _, _ = releaseHangs.Call()
+}
+
+func (*emulatorModelHost) clearFaults(string) { _, _, _ = clearFaults.Call() }
+
+func (h *emulatorModelHost) running(id string) bool {
+	ctx := context.Background()
+	hc, err := h.OpenSystem(ctx, id)
+	if err != nil {
+		return false
+	}
+	defer hc.Close(ctx) //nolint:errcheck // a probe's handle
+	return errors.Is(hc.WaitTimeout(ctx, time.Second), hcs.ErrTimeout)
+}
+
+func (h *emulatorModelHost) awaitReleased() {
+	for openHandles() > h.handles {
+		time.Sleep(time.Millisecond)
+	}
 }

@@ -37,9 +37,11 @@ func TestMain(m *testing.M) {
 		log.L.Logger.SetOutput(io.Discard)
 	}
 	// go-winio's completion port goroutine lives as long as the process,
-	// once hcsshim's stdio pipes started it (the HCS emulator's tests).
+	// once hcsshim's stdio pipes started it (the HCS emulator's tests);
+	// hcsshim's Kill checks a second later whether the process exited.
 	goleak.VerifyTestMain(m, goleak.IgnoreTopFunction("github.com/Microsoft/go-winio.getQueuedCompletionStatus"),
-		goleak.IgnoreAnyFunction("github.com/Microsoft/go-winio.ioCompletionProcessor"))
+		goleak.IgnoreAnyFunction("github.com/Microsoft/go-winio.ioCompletionProcessor"),
+		goleak.IgnoreAnyFunction("github.com/Microsoft/hcsshim/internal/hcs.(*Process).processSignalResult.func1"))
 }
 
 // event is one event as the backend received it.

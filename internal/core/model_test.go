@@ -54,15 +54,36 @@ type modelConfig struct {
 	hangs bool
 }
 
-func TestModel(t *testing.T) { runModel(t, false) }
+func TestModel(t *testing.T) { runModel(t, fakeModelHost{goldenHost()}, false) }
 
 // TestModelWithHangs runs the model with hung HCS calls, released at
 // random times or only once every call of their actor returned, and a
 // context that ends at a random time for every call: the invariants hold,
 // and every call returns once its context ended.
-func TestModelWithHangs(t *testing.T) { runModel(t, true) }
+func TestModelWithHangs(t *testing.T) { runModel(t, fakeModelHost{goldenHost()}, true) }
 
-func runModel(t *testing.T, hangs bool) {
+// modelHost is the host a model runs on, and what the model asks of it
+// beyond the seam.
+type modelHost interface {
+	hcs.Host
+	// spec is a container's spec on this host.
+	spec(t testing.TB, hyperV bool, command string) *specs.Spec
+	// injectFault arms a fault for one call of a's current container, and
+	// reports whether it can reach other containers too.
+	injectFault(a *actor) (global bool)
+	// releaseHangs releases the hangs held until every goroutine made its
+	// calls.
+	releaseHangs()
+	// clearFaults disarms what is left of the faults for container id.
+	clearFaults(id string)
+	// running tells whether system id is there and not stopped.
+	running(id string) bool
+	// awaitReleased blocks until every handle is closed but those an
+	// injected fault's Close refused.
+	awaitReleased()
+}
+
+func runModel(t *testing.T, host modelHost, hangs bool) {
 	cfg := modelConfig{actors: 24, steps: 60, hangs: hangs}
 	if *modelLong || os.Getenv("LCW_MODEL_LONG") == "1" {
 		cfg = modelConfig{actors: 200, steps: 1000, hangs: hangs}
@@ -70,26 +91,36 @@ func runModel(t *testing.T, hangs bool) {
 	if n, err := strconv.Atoi(os.Getenv("LCW_MODEL_STEPS")); err == nil {
 		cfg.steps = n
 	}
+	if n, err := strconv.Atoi(os.Getenv("LCW_MODEL_ACTORS")); err == nil {
+		cfg.actors = n
+	}
 	seed := *modelSeed
 	if seed == 0 {
 		seed = time.Now().UnixNano()
 	}
 	t.Logf("model seed %d (rerun with -model.seed %d), %d goroutines x %d steps", seed, seed, cfg.actors, cfg.steps)
 
-	m := &model{t: t, host: goldenHost(), rec: newRecorder(), seed: seed, hangs: hangs}
+	m := &model{t: t, host: host, rec: newRecorder(), seed: seed, hangs: hangs, released: make(chan struct{})}
 	m.client = m.newClient()
 	stop := m.watchdog()
-	var wg sync.WaitGroup
+	var stepped, done sync.WaitGroup
 	actors := make([]*actor, cfg.actors)
 	for i := range actors {
 		actors[i] = &actor{m: m, n: i, r: rand.New(rand.NewSource(seed + int64(i)))}
-		wg.Add(1)
+		stepped.Add(1)
+		done.Add(1)
 		go func(a *actor) {
-			defer wg.Done()
-			a.run(cfg.steps)
+			defer done.Done()
+			a.run(cfg.steps, stepped.Done)
 		}(actors[i])
 	}
-	wg.Wait()
+	// The hangs held for the end are released once every goroutine made
+	// its calls: a call that did not return when its context ended would
+	// still be waiting, and the watchdog reports it.
+	stepped.Wait()
+	host.releaseHangs()
+	close(m.released)
+	done.Wait()
 	stop()
 	for _, c := range m.clients {
 		c.eventQ.Wait()
@@ -112,19 +143,42 @@ func runModel(t *testing.T, hangs bool) {
 	// neither moby nor we close a handle twice.
 	// Processes discarded by a failed NewTask or Exec are released in the
 	// background; the watchdog reports a release that never comes.
-	refused := m.host.Refused(hcsfake.OpClose) + m.host.Refused(hcsfake.OpProcessClose)
 	stop = m.watchdog()
 	_ = m.call("release of every handle but those whose Close was refused", func() error {
-		m.host.AwaitOpenHandles(refused)
+		host.awaitReleased()
 		return nil
 	})
 	stop()
 }
 
+// fakeModelHost is the in-memory host, whose faults target one container.
+type fakeModelHost struct{ *hcsfake.Host }
+
+func (fakeModelHost) spec(t testing.TB, hyperV bool, command string) *specs.Spec {
+	if hyperV {
+		return hypervSpec(t, command)
+	}
+	return spec(t, command)
+}
+
+func (h fakeModelHost) clearFaults(id string) { h.ClearFaultsOf(id) }
+
+func (h fakeModelHost) running(id string) bool {
+	state, found := h.State(id)
+	return found && state != hcsfake.StateStopped
+}
+
+func (h fakeModelHost) awaitReleased() {
+	h.AwaitOpenHandles(h.Refused(hcsfake.OpClose) + h.Refused(hcsfake.OpProcessClose))
+}
+
+// releaseHangs has nothing to do: each goroutine releases its own.
+func (fakeModelHost) releaseHangs() {}
+
 // model is the shared part of a run.
 type model struct {
 	t     *testing.T
-	host  *hcsfake.Host
+	host  modelHost
 	rec   *recorder
 	seed  int64
 	hangs bool
@@ -134,9 +188,16 @@ type model struct {
 	clients []*Client // every client made, to drain their queues
 
 	calls, probes, faults, created, hung, ended atomic.Int64
+	// released is closed once the hangs held for the end were released.
+	released chan struct{}
+	// global is set once a fault that can reach any container was armed.
+	global atomic.Bool
 	// inFlight maps a running call to when it began, for the watchdog.
 	inFlight sync.Map
 }
+
+// shaky tells whether a fault may have reached c's calls.
+func (m *model) shaky(c *modelContainer) bool { return c.shaky || m.global.Load() }
 
 func (m *model) newClient() *Client {
 	c, err := NewClient(Logger(context.Background()), Moby26, m.rec,
@@ -300,7 +361,9 @@ type probeTarget struct {
 	task *Task
 }
 
-func (a *actor) run(steps int) {
+// run makes the actor's calls, says so, and cleans up once the hangs held
+// for the end were released.
+func (a *actor) run(steps int, stepped func()) {
 	probeDone := make(chan struct{})
 	tick := make(chan struct{}, 1)
 	go a.prober(tick, probeDone)
@@ -319,6 +382,8 @@ func (a *actor) run(steps int) {
 	}
 	close(tick)
 	<-probeDone
+	stepped()
+	<-a.m.released
 	for _, c := range a.history {
 		a.cleanUp(c)
 	}
@@ -327,8 +392,8 @@ func (a *actor) run(steps int) {
 // handleCall is what a call that creates a process or reads statistics may
 // answer: once faults are injected, HCS's answer for a closed handle, which
 // the backend takes for a racing Delete's, reads as not found.
-func handleCall(c *modelContainer) []outcome {
-	if c.shaky {
+func (a *actor) handleCall(c *modelContainer) []outcome {
+	if a.m.shaky(c) {
 		return []outcome{ok, outNotFound}
 	}
 	return []outcome{ok}
@@ -341,7 +406,7 @@ func (a *actor) expect(c *modelContainer, name string, err error, allowed ...out
 		a.m.ended.Add(1)
 		return got
 	}
-	if c != nil && (c.shaky || c.paused) && contains(allowed, ok) {
+	if c != nil && (a.m.shaky(c) || c.paused) && contains(allowed, ok) {
 		allowed = append(allowed, outUnclassified)
 	}
 	if c != nil && c.maybeDeleted {
@@ -407,7 +472,7 @@ func (a *actor) step() {
 		case c.task != nil && !c.taskDeleted:
 			a.expect(c, "NewTask", err, outNotModified)
 		default:
-			if a.expect(c, "NewTask", err, handleCall(c)...) == ok {
+			if a.expect(c, "NewTask", err, a.handleCall(c)...) == ok {
 				c.task, c.taskDeleted = t, false
 				c.starts++
 				a.probe.Store(&probeTarget{c.ctr, t})
@@ -421,7 +486,7 @@ func (a *actor) step() {
 		var p *Process
 		spec := &specs.Process{CommandLine: modelCommands[a.r.Intn(len(modelCommands))], Terminal: a.r.Intn(4) == 0}
 		err := m.call("Exec", func() (err error) { p, err = c.task.Exec(ctx, id, spec, drain); return err })
-		if a.expect(c, "Exec", err, handleCall(c)...) == ok {
+		if a.expect(c, "Exec", err, a.handleCall(c)...) == ok {
 			c.execs = append(c.execs, id)
 			c.processes[id] = p
 		}
@@ -451,7 +516,7 @@ func (a *actor) step() {
 			return
 		}
 		// Pausing twice, or resuming what runs, is HCS's invalid state.
-		switch a.expect(c, name, err, append(handleCall(c), outUnclassified)...) {
+		switch a.expect(c, name, err, append(a.handleCall(c), outUnclassified)...) {
 		case ok:
 			if pause {
 				c.pauses++
@@ -472,9 +537,9 @@ func (a *actor) step() {
 			return
 		}
 		err := m.call("Stats", func() error { _, _, err := c.task.Stats(ctx); return err })
-		a.expect(c, "Stats", err, handleCall(c)...)
+		a.expect(c, "Stats", err, a.handleCall(c)...)
 		err = m.call("Summary", func() error { _, err := c.task.Summary(ctx); return err })
-		a.expect(c, "Summary", err, handleCall(c)...)
+		a.expect(c, "Summary", err, a.handleCall(c)...)
 		err = m.call("Status", func() error { _, err := c.task.Status(ctx); return err })
 		a.expect(c, "Status", err, ok)
 		err = m.call("Pids", func() error { return c.task.Pids(ctx) })
@@ -549,10 +614,7 @@ func (a *actor) create() {
 	a.history = append(a.history, c)
 	a.cur = c
 	command := modelCommands[a.r.Intn(len(modelCommands))]
-	s := spec(a.m.t, command)
-	if c.hyperV {
-		s = hypervSpec(a.m.t, command)
-	}
+	s := a.m.host.spec(a.m.t, c.hyperV, command)
 	if a.r.Intn(8) == 0 {
 		a.injectFault()
 	}
@@ -593,7 +655,7 @@ func (a *actor) restore(c *modelContainer) {
 		return
 	}
 	allowed := []outcome{ok}
-	if c.shaky {
+	if m.shaky(c) {
 		allowed = append(allowed, outNotFound) // a fault on OpenContainer
 	}
 	if a.expect(c, "LoadContainer", err, allowed...) == ok {
@@ -655,10 +717,19 @@ func (a *actor) processCall(c *modelContainer) {
 // current container: an error of every class or a raw one, a pending
 // answer, a delay, or a hang released a little later.
 func (a *actor) injectFault() {
-	c := a.cur
-	if c == nil {
+	if a.cur == nil {
 		return
 	}
+	if a.m.host.injectFault(a) {
+		a.m.global.Store(true)
+	}
+	a.m.faults.Add(1)
+	a.cur.shaky = true
+}
+
+// injectFault arms a fault on a call of a's current container only.
+func (h fakeModelHost) injectFault(a *actor) bool {
+	c := a.cur
 	ops := []hcsfake.Op{
 		hcsfake.OpCreateSystem, hcsfake.OpOpenSystem, hcsfake.OpStart, hcsfake.OpShutdown, hcsfake.OpTerminate,
 		hcsfake.OpWait, hcsfake.OpWaitTimeout, hcsfake.OpPause, hcsfake.OpResume, hcsfake.OpStatistics,
@@ -697,9 +768,8 @@ func (a *actor) injectFault() {
 		}
 		time.AfterFunc(time.Duration(a.r.Intn(10))*time.Millisecond, func() { close(hang) })
 	}
-	a.m.host.Inject(f)
-	a.m.faults.Add(1)
-	c.shaky = true
+	h.Inject(f)
+	return false
 }
 
 // cleanUp ends what is left of a container once faults are off: every
@@ -707,7 +777,7 @@ func (a *actor) injectFault() {
 func (a *actor) cleanUp(c *modelContainer) {
 	m := a.m
 	ctx := context.Background()
-	m.host.ClearFaultsOf(c.id)
+	m.host.clearFaults(c.id)
 	if c.task != nil && !c.taskDeleted {
 		err := m.call("cleanup ForceDelete", func() error { return c.task.ForceDelete(ctx) })
 		a.expect(c, "cleanup ForceDelete", err, ok, outNotFound)
@@ -733,8 +803,8 @@ func (a *actor) cleanUp(c *modelContainer) {
 		openErr = err
 	}
 	// What the watchdog's report needs if an exit never comes.
-	if state, found := m.host.State(c.id); found && state != hcsfake.StateStopped {
-		m.t.Errorf("seed %d, container %s: still %s after the clean-up (open: %v)", m.seed, c.id, state, openErr)
+	if m.host.running(c.id) {
+		m.t.Errorf("seed %d, container %s: still running after the clean-up (open: %v)", m.seed, c.id, openErr)
 	}
 	// Every started process ends, by its script, a kill or its system, and
 	// its exit is reported: the watchdog catches an exit that never comes.
