@@ -41,11 +41,13 @@ func TestFront(t *testing.T) {
 		},
 		PauseUnsupported: "not implemented",
 		Errdefs: []fronttest.Errdefs{{
-			Name:              "github.com/containerd/containerd/errdefs",
-			IsInvalidArgument: ctrderrdefs.IsInvalidArgument,
-			IsNotFound:        ctrderrdefs.IsNotFound,
-			IsNotImplemented:  ctrderrdefs.IsNotImplemented,
-			IsAlreadyExists:   ctrderrdefs.IsAlreadyExists,
+			Name:               "github.com/containerd/containerd/errdefs",
+			IsInvalidArgument:  ctrderrdefs.IsInvalidArgument,
+			IsNotFound:         ctrderrdefs.IsNotFound,
+			IsNotImplemented:   ctrderrdefs.IsNotImplemented,
+			IsAlreadyExists:    ctrderrdefs.IsAlreadyExists,
+			IsCanceled:         ctrderrdefs.IsCanceled,
+			IsDeadlineExceeded: ctrderrdefs.IsDeadlineExceeded,
 		}},
 	})
 }

@@ -41,13 +41,15 @@ func TestFront(t *testing.T) {
 		},
 		PauseUnsupported: "not implemented for containers using process isolation",
 		Errdefs: []fronttest.Errdefs{{
-			Name:              "github.com/containerd/errdefs",
-			IsInvalidArgument: cerrdefs.IsInvalidArgument,
-			IsNotFound:        cerrdefs.IsNotFound,
-			IsConflict:        cerrdefs.IsConflict,
-			IsNotModified:     cerrdefs.IsNotModified,
-			IsNotImplemented:  cerrdefs.IsNotImplemented,
-			IsAlreadyExists:   cerrdefs.IsAlreadyExists,
+			Name:               "github.com/containerd/errdefs",
+			IsInvalidArgument:  cerrdefs.IsInvalidArgument,
+			IsNotFound:         cerrdefs.IsNotFound,
+			IsConflict:         cerrdefs.IsConflict,
+			IsNotModified:      cerrdefs.IsNotModified,
+			IsNotImplemented:   cerrdefs.IsNotImplemented,
+			IsAlreadyExists:    cerrdefs.IsAlreadyExists,
+			IsCanceled:         cerrdefs.IsCanceled,
+			IsDeadlineExceeded: cerrdefs.IsDeadlineExceeded,
 		}},
 	})
 }

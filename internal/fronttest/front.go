@@ -38,6 +38,7 @@ type Errdefs struct {
 	Name                                                                       string
 	IsInvalidArgument, IsNotFound, IsConflict, IsNotModified, IsNotImplemented func(error) bool
 	IsAlreadyExists                                                            func(error) bool
+	IsCanceled, IsDeadlineExceeded                                             func(error) bool
 }
 
 // Backend receives the events in the suite's types; the front's adapter

@@ -1,6 +1,8 @@
 package fronttest
 
 import (
+	"context"
+	"errors"
 	"io"
 	"runtime"
 	"syscall"
@@ -27,6 +29,7 @@ func Run(t *testing.T, f Front) {
 		{"PauseResumeHyperV", testPauseResumeHyperV},
 		{"PauseResumeProcessIsolated", testPauseResumeProcessIsolated},
 		{"StatsAndSummary", testStatsAndSummary},
+		{"ContextEnds", testContextEnds},
 		{"WhatWindowsDoesNotDo", testWhatWindowsDoesNotDo},
 		{"ErrorClasses", testErrorClasses},
 		{"Restore", testRestore},
@@ -190,6 +193,37 @@ func testStatsAndSummary(t *testing.T, e *env) {
 	e.stop(ctr, tsk)
 	_, _, err = tsk.Stats(e.ctx)
 	assert.Check(t, e.hasClass(err, notFound))
+}
+
+// A call whose context ends while HCS holds it returns the context's
+// error, classed for every errdefs package of the line and for moby's; the
+// task answers again once HCS does.
+func testContextEnds(t *testing.T, e *env) {
+	ctr, tsk, _ := e.start("c1", spec("ping -t localhost", false))
+	hang := make(chan struct{})
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpStatistics, Hang: hang, Times: 1})
+	ctx, cancel := context.WithCancel(e.ctx)
+	answered := make(chan error, 1)
+	go func() { _, _, err := tsk.Stats(ctx); answered <- err }()
+	e.host.AwaitCalls(hcsfake.OpStatistics, 1)
+	cancel()
+	canceled := <-answered
+	close(hang)
+	ended, end := context.WithDeadline(e.ctx, time.Unix(0, 0))
+	defer end()
+	_, deadline := tsk.Summary(ended)
+
+	assert.Check(t, errors.Is(canceled, context.Canceled), "%v", canceled)
+	assert.Check(t, MobyClass[interface{ Cancelled() }](canceled), "%v", canceled)
+	assert.Check(t, errors.Is(deadline, context.DeadlineExceeded), "%v", deadline)
+	assert.Check(t, MobyClass[interface{ DeadlineExceeded() }](deadline), "%v", deadline)
+	for _, d := range e.f.Errdefs {
+		assert.Check(t, d.IsCanceled(canceled), "%s: %v", d.Name, canceled)
+		assert.Check(t, d.IsDeadlineExceeded(deadline), "%s: %v", d.Name, deadline)
+	}
+	_, _, err := tsk.Stats(e.ctx)
+	assert.NilError(t, err)
+	e.stop(ctr, tsk)
 }
 
 func testWhatWindowsDoesNotDo(t *testing.T, e *env) {
