@@ -382,7 +382,10 @@ func TestEmulatorModelWithHangs(t *testing.T) {
 	exe, err := os.Executable()
 	assert.NilError(t, err)
 	cmd := exec.Command(exe, "-test.run", "^TestEmulatorModelWithHangs$", "-test.v", "-test.timeout", "10m")
-	cmd.Env = append(os.Environ(), "HCSEMU_SIMULATE=1", "LCW_MODEL_ACTORS=8", "LCW_MODEL_STEPS=40")
+	// 8 goroutines of 40 calls, unless LCW_MODEL_ACTORS and
+	// LCW_MODEL_STEPS say otherwise.
+	cmd.Env = append([]string{"LCW_MODEL_ACTORS=8", "LCW_MODEL_STEPS=40"}, os.Environ()...)
+	cmd.Env = append(cmd.Env, "HCSEMU_SIMULATE=1")
 	out, err := cmd.CombinedOutput()
 	assert.NilError(t, err, "%s", out)
 	found := false
