@@ -105,7 +105,8 @@ func (ctr *Container) NewTask(ctx context.Context, attachStdio Attach) (*Task, e
 	recorded = true
 	// Under the lock, so that nothing the new task allows (a pause, an
 	// exec) is reported before its start.
-	t.run(EventStart)
+	t.announce(EventStart)
+	go t.reap()
 	ctr.mu.Unlock()
 	ctr.log().WithField("pid", t.pid).Debug("task started")
 	return t, nil

@@ -12,7 +12,7 @@ const (
 	// termination.
 	DefaultRestoreTimeout = 2 * time.Minute
 	// DefaultShutdownTimeout bounds the waits for a container's shutdown
-	// and for its termination when it is deleted.
+	// and for its termination when it is deleted, or when its Start failed.
 	DefaultShutdownTimeout = 5 * time.Minute
 )
 
@@ -60,7 +60,8 @@ func WithRestoreTimeout(d time.Duration) Option {
 }
 
 // WithShutdownTimeout bounds each wait of a container's Delete for its
-// shutdown and, failing that, its termination (DefaultShutdownTimeout).
+// shutdown and, failing that, its termination, and the wait for the
+// termination of a container whose Start failed (DefaultShutdownTimeout).
 func WithShutdownTimeout(d time.Duration) Option {
 	return func(o *options) { o.shutdownTimeout = d }
 }

@@ -14,14 +14,14 @@ import (
 )
 
 // Process is an exec, or the init process of a task: moby's libcontainerd
-// Process. Its life: startProcess creates and sets it up, run reports its
-// start and reaps it in the background, reap reports its exit.
+// Process. Its life: startProcess creates and sets it up, announce reports
+// its start, reap waits for its exit in the background and reports it.
 type Process struct {
 	id  string     // Invariants: immutable
 	ctr *Container // Invariants: immutable, non-nil
 	pid int        // Invariants: immutable
 
-	// mu guards hcsProcess (see container.mu for the lock order).
+	// mu guards hcsProcess; no other lock is taken while it is held.
 	mu sync.Mutex
 	// hcsProcess is the handle on the process; nil once the reaper closed
 	// it.
@@ -85,11 +85,10 @@ func discard(ctx context.Context, logger *log.Entry, hp hcs.Process) {
 	}()
 }
 
-// run reports the start of a process its caller recorded, with events, and
-// reaps it in the background: the exit event follows them.
-func (p *Process) run(events ...EventType) {
+// announce reports the start of a process its caller recorded, with
+// events; its caller then starts its reaper, whose exit event follows.
+func (p *Process) announce(events ...EventType) {
 	p.ctr.client.emit(EventInfo{ContainerID: p.ctr.id, ProcessID: p.id, Pid: uint32(p.pid)}, events...)
-	go p.reap()
 }
 
 // log is the container's logger with the process's id, made when needed.

@@ -24,9 +24,9 @@ type Task struct {
 // Start is a no-op: NewTask already started the process, as in moby.
 func (*Task) Start(context.Context) error { return nil }
 
-// current returns an error unless t is its container's current task. ctr.mu
-// must be held.
-func (t *Task) current() error {
+// checkCurrent returns an error unless t is its container's current task.
+// ctr.mu must be held.
+func (t *Task) checkCurrent() error {
 	if t.ctr.task != t {
 		return notFound(fmt.Errorf("task %q not found", t.id))
 	}
@@ -41,7 +41,7 @@ func (t *Task) current() error {
 func (t *Task) system() (hcs.System, error) {
 	t.ctr.mu.Lock()
 	defer t.ctr.mu.Unlock()
-	if err := t.current(); err != nil {
+	if err := t.checkCurrent(); err != nil {
 		return nil, err
 	}
 	return t.ctr.system, nil
@@ -83,7 +83,13 @@ func (t *Task) Pause(ctx context.Context) error {
 	if t.ctr.ociSpec.Windows.HyperV == nil {
 		return notImplemented(t.ctr.client.line.PauseUnsupported) // moby's text, its line's
 	}
-	return t.changeState(orBackground(ctx), (hcs.System).Pause, true, EventPaused)
+	return t.whileBusy(orBackground(ctx), "pause", func(ctx context.Context, hc hcs.System) error {
+		if err := hc.Pause(ctx); err != nil {
+			return err
+		}
+		t.recordPaused(true, EventPaused)
+		return nil
+	})
 }
 
 // Resume resumes a paused Hyper-V container.
@@ -92,17 +98,31 @@ func (t *Task) Resume(ctx context.Context) error {
 		// moby's text; not-implemented here, where moby's has no class.
 		return notImplemented(errors.New("cannot resume Windows Server Containers"))
 	}
-	return t.changeState(orBackground(ctx), (hcs.System).Resume, false, EventResumed)
+	return t.whileBusy(orBackground(ctx), "resume", func(ctx context.Context, hc hcs.System) error {
+		if err := hc.Resume(ctx); err != nil {
+			return err
+		}
+		t.recordPaused(false, EventResumed)
+		return nil
+	})
 }
 
-// changeState makes the pause or resume call of the current task's system
-// and, once HCS did it, records and reports it. The container's busy lock
-// orders it with other such calls until HCS answered; the state lock is not
-// held across HCS's call, so that a hung one leaves Status, Kill and the
-// rest alone. When ctx ends first the caller gets its error, and what HCS
-// answers later still counts: a pause done late is recorded and reported
-// then, as it happened.
-func (t *Task) changeState(ctx context.Context, call func(hcs.System, context.Context) error, paused bool, event EventType) error {
+// recordPaused records the task paused or not, and reports it with event.
+func (t *Task) recordPaused(paused bool, event EventType) {
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	t.ctr.isPaused = paused
+	t.ctr.client.emit(EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
+}
+
+// whileBusy makes change, a call that changes the state of the current
+// task's system, with the container's busy lock held until HCS answered,
+// which orders it with other such calls. The state lock is not held across
+// HCS's call, so that a hung one leaves Status, Kill and the rest alone.
+// When ctx ends first the caller gets its error, and change goes on: what
+// HCS does late still counts (a pause done late is recorded and reported
+// then, as it happened).
+func (t *Task) whileBusy(ctx context.Context, what string, change func(context.Context, hcs.System) error) error {
 	if err := t.ctr.lock(ctx); err != nil {
 		return err
 	}
@@ -114,14 +134,9 @@ func (t *Task) changeState(ctx context.Context, call func(hcs.System, context.Co
 	answered := make(chan error, 1)
 	go func() {
 		defer t.ctr.unlock()
-		err := call(hc, context.WithoutCancel(ctx))
-		if err == nil {
-			t.ctr.mu.Lock()
-			t.ctr.isPaused = paused
-			t.ctr.client.emit(EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
-			t.ctr.mu.Unlock()
-		} else if ctx.Err() != nil {
-			t.log().WithError(err).Warnf("%s failed after its caller stopped waiting", event)
+		err := change(context.WithoutCancel(ctx), hc)
+		if err != nil && ctx.Err() != nil {
+			t.log().WithError(err).Warnf("%s failed after its caller stopped waiting", what)
 		}
 		answered <- err
 	}()
@@ -262,6 +277,7 @@ func (t *Task) Exec(ctx context.Context, processID string, spec *specs.Process, 
 	if err := t.ctr.startProcess(orBackground(ctx), p, processID, hc, config, attachStdio); err != nil {
 		return nil, err
 	}
-	p.run(EventExecAdded, EventExecStarted)
+	p.announce(EventExecAdded, EventExecStarted)
+	go p.reap()
 	return p, nil
 }
