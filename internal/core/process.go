@@ -33,42 +33,6 @@ type Process struct {
 	waitCh chan struct{}
 }
 
-// startProcess creates a process in hc from config, hands its stdio to the
-// engine's attachStdio and sets p up as that process, named id in events.
-// When a step after the creation fails, or attachStdio panics, the process
-// is killed and released in the background and p is left as it was; the
-// error is returned or the panic goes on.
-func (ctr *Container) startProcess(ctx context.Context, p *Process, id string, hc hcs.System, config *hcs.ProcessConfig, attachStdio Attach) error {
-	logger := ctr.log().WithField("process", id)
-	if attachStdio == nil {
-		return invalidParameter(fmt.Errorf("container %s: the attachStdio callback of process %s must not be nil", ctr.id, id))
-	}
-	hp, err := hc.CreateProcess(ctx, config)
-	if err != nil {
-		logger.WithError(err).Error("CreateProcess() failed")
-		return ctr.answer(hc, err)
-	}
-	attached := false
-	defer func() {
-		if !attached {
-			discard(context.WithoutCancel(ctx), logger, hp)
-		}
-	}()
-	stdio, err := stdioOf(hp, config.EmulateConsole)
-	if err != nil {
-		logger.WithError(err).Error("failed to get stdio pipes")
-		return err
-	}
-	if err := attachStdio(stdio); err != nil {
-		logger.WithError(err).Error("failed to attach stdio")
-		return err
-	}
-	attached = true
-	p.id, p.ctr, p.pid, p.hcsProcess = id, ctr, hp.Pid(), hp
-	p.waitCh = make(chan struct{})
-	return nil
-}
-
 // discard kills a process nobody will own and releases it once it exited,
 // in the background: its caller does not wait for HCS.
 func discard(ctx context.Context, logger *log.Entry, hp hcs.Process) {

@@ -368,5 +368,22 @@ func (h *Host) AwaitGone(id string) {
 	}
 }
 
+// ConsoleSize reports the console size of process pid of system id, as the
+// last ResizeConsole set it.
+func (h *Host) ConsoleSize(id string, pid int) (width, height uint16, ok bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, found := h.systems[id]
+	if !found {
+		return 0, 0, false
+	}
+	for _, p := range s.processes {
+		if p.pid == pid {
+			return p.width, p.height, true
+		}
+	}
+	return 0, 0, false
+}
+
 // now is the clock of the fake, one place to change if tests ever need to.
 func now() time.Time { return time.Now() }

@@ -49,8 +49,47 @@ func newProcess(s *system, pid int, config *hcs.ProcessConfig) *process {
 	if config.CreateStdErrPipe {
 		p.stderr = newPipe()
 	}
-	go p.run(parseScript(config.CommandLine))
+	go p.runScript(parseScript(config.CommandLine))
 	return p
+}
+
+// runScript executes the process's script, then ends the process unless
+// something else (Kill, a stop of its system) ended it first.
+func (p *process) runScript(steps []step) {
+	code := 0
+script:
+	for _, st := range steps {
+		switch st.kind {
+		case stepEcho:
+			p.print(p.stdout, st.text)
+		case stepEchoErr:
+			out := p.stderr
+			if out == nil {
+				out = p.stdout
+			}
+			p.print(out, st.text)
+		case stepExit:
+			code = st.code
+			break script
+		case stepCat:
+			if p.stdin != nil && p.stdout != nil {
+				_, _ = io.Copy(pipeWriter{p.stdout}, pipeReader{p.stdin})
+			}
+		case stepRun:
+			<-p.done
+			return
+		}
+	}
+	h := p.sys.host
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p.exit(code)
+}
+
+func (p *process) print(out *pipe, text string) {
+	if out != nil {
+		_, _ = out.write([]byte(text + "\n"))
+	}
 }
 
 // exit ends the process with code unless it already ended. host.mu must be
@@ -199,23 +238,6 @@ func (ph *processHandle) ResizeConsole(width, height uint16) error {
 	}
 	ph.proc.width, ph.proc.height = width, height
 	return f.after(nil)
-}
-
-// ConsoleSize reports the console size of process pid of system id, as the
-// last ResizeConsole set it.
-func (h *Host) ConsoleSize(id string, pid int) (width, height uint16, ok bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	s, found := h.systems[id]
-	if !found {
-		return 0, 0, false
-	}
-	for _, p := range s.processes {
-		if p.pid == pid {
-			return p.width, p.height, true
-		}
-	}
-	return 0, 0, false
 }
 
 // Stdio returns the client's ends of the pipes the process was created

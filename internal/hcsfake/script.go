@@ -1,7 +1,6 @@
 package hcsfake
 
 import (
-	"io"
 	"strconv"
 	"strings"
 )
@@ -111,43 +110,4 @@ func imageName(commandLine string) string {
 		name = name[i+1:]
 	}
 	return name
-}
-
-// run executes the script, then ends the process unless something else
-// (Kill, a stop of its system) ended it first.
-func (p *process) run(steps []step) {
-	code := 0
-script:
-	for _, st := range steps {
-		switch st.kind {
-		case stepEcho:
-			p.print(p.stdout, st.text)
-		case stepEchoErr:
-			out := p.stderr
-			if out == nil {
-				out = p.stdout
-			}
-			p.print(out, st.text)
-		case stepExit:
-			code = st.code
-			break script
-		case stepCat:
-			if p.stdin != nil && p.stdout != nil {
-				_, _ = io.Copy(pipeWriter{p.stdout}, pipeReader{p.stdin})
-			}
-		case stepRun:
-			<-p.done
-			return
-		}
-	}
-	h := p.sys.host
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	p.exit(code)
-}
-
-func (p *process) print(out *pipe, text string) {
-	if out != nil {
-		_, _ = out.write([]byte(text + "\n"))
-	}
 }
