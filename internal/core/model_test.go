@@ -793,14 +793,11 @@ func (a *actor) cleanUp(c *modelContainer) {
 	// A Delete whose shutdown and terminate both failed (two faults) leaves
 	// the system running, as HCS would; stop it as an operator would, so
 	// that its processes end.
-	openErr := errors.New("not tried")
-	if h, err := m.host.OpenSystem(context.Background(), c.id); err == nil {
-		openErr = nil
-		_ = h.Terminate(context.Background())
-		_ = h.Wait(context.Background())
-		_ = h.Close(context.Background())
-	} else {
-		openErr = err
+	h, openErr := m.host.OpenSystem(ctx, c.id)
+	if openErr == nil {
+		_ = h.Terminate(ctx)
+		_ = h.Wait(ctx)
+		_ = h.Close(ctx)
 	}
 	// What the watchdog's report needs if an exit never comes.
 	if m.host.running(c.id) {
