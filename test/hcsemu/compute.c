@@ -27,7 +27,6 @@
 #define HCS_E_SYSTEM_ALREADY_EXISTS ((HRESULT)0xC037010FL)
 #define HCS_E_SYSTEM_ALREADY_STOPPED ((HRESULT)0xC0370110L)
 #define HCS_E_PROCESS_ALREADY_STOPPED ((HRESULT)0x8037011FL)
-#define HCS_E_INVALID_HANDLE ((HRESULT)0x80070006L)
 
 #define NOTIFY_SYSTEM_EXITED 0x00000001
 #define NOTIFY_PROCESS_EXITED 0x00010000
@@ -109,8 +108,9 @@ static LONG open_handles; /* of systems and processes, guarded by lock */
 /* ---- faults ------------------------------------------------------------ */
 
 /* A fault makes the next `times` calls of an export (all, for 0) wait
- * delay_ms and then answer hr without doing anything; for a shutdown or a
- * terminate, HCS_E_OPERATION_PENDING does the work and answers pending. */
+ * delay_ms and then answer hr without doing anything; for the operations
+ * HCS may finish asynchronously (create, start, shutdown, terminate, pause,
+ * resume), HCS_E_OPERATION_PENDING does the work and answers pending. */
 struct fault {
     WCHAR op[64];
     HRESULT hr;
@@ -371,6 +371,33 @@ static int json_bool(PCWSTR doc, const WCHAR *key) {
     return doc && wcsstr(doc, pattern) != NULL;
 }
 
+/* unescape reads the escape sequence at p (after its backslash) into *c
+ * and returns what follows it; NULL for a malformed one. */
+static const WCHAR *unescape(const WCHAR *p, WCHAR *c) {
+    switch (*p) {
+    case L'"': *c = L'"'; return p + 1;
+    case L'\\': *c = L'\\'; return p + 1;
+    case L'/': *c = L'/'; return p + 1;
+    case L'b': *c = L'\b'; return p + 1;
+    case L'f': *c = L'\f'; return p + 1;
+    case L'n': *c = L'\n'; return p + 1;
+    case L'r': *c = L'\r'; return p + 1;
+    case L't': *c = L'\t'; return p + 1;
+    case L'u': {
+        unsigned v = 0;
+        for (int k = 1; k <= 4; k++) {
+            WCHAR h = p[k];
+            if (!iswxdigit(h))
+                return NULL; /* the string's end included */
+            v = v * 16 + (unsigned)(h <= L'9' ? h - L'0' : (h | 0x20) - L'a' + 10);
+        }
+        *c = (WCHAR)v;
+        return p + 5;
+    }
+    }
+    return NULL;
+}
+
 int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size) {
     WCHAR pattern[128];
     swprintf(pattern, 128, L"\"%ls\":\"", key);
@@ -379,22 +406,20 @@ int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size) {
         return 0;
     p += wcslen(pattern);
     size_t n = 0;
-    for (; *p && *p != L'"' && n + 1 < size; p++) {
-        if (*p == L'\\' && p[1]) {
+    while (*p != L'"') {
+        WCHAR c = *p;
+        if (!c)
+            return -1; /* no closing quote */
+        if (c == L'\\') {
+            p = unescape(p + 1, &c);
+            if (!p)
+                return -1;
+        } else {
             p++;
-            switch (*p) {
-            case L'n': out[n++] = L'\n'; continue;
-            case L't': out[n++] = L'\t'; continue;
-            case L'u': {
-                WCHAR hex[5] = {0};
-                wcsncpy(hex, p + 1, 4);
-                out[n++] = (WCHAR)wcstoul(hex, NULL, 16);
-                p += 4;
-                continue;
-            }
-            }
         }
-        out[n++] = *p;
+        if (n + 1 >= size)
+            return -1; /* longer than out */
+        out[n++] = c;
     }
     out[n] = 0;
     return 1;
@@ -514,7 +539,7 @@ static HRESULT transition(const WCHAR *op, DWORD completion, void *system, enum 
     struct system *s = system_of(system);
     HRESULT hr = S_OK;
     if (!s)
-        hr = HCS_E_INVALID_HANDLE;
+        hr = E_HANDLE;
     else if (s->state == STOPPED)
         hr = HCS_E_SYSTEM_ALREADY_STOPPED;
     else if ((hyperv_only && !s->hyperv) || s->state != from || s->stopping)
@@ -578,7 +603,7 @@ static HRESULT stop(const WCHAR *op, void *system, PWSTR *result) {
     struct system *s = system_of(system);
     HRESULT hr = S_OK;
     if (!s)
-        hr = HCS_E_INVALID_HANDLE;
+        hr = E_HANDLE;
     else if (s->state == STOPPED)
         hr = HCS_E_SYSTEM_ALREADY_STOPPED;
     else if (!s->stopping) {
@@ -618,11 +643,18 @@ static const WCHAR *state_name(enum state st) {
     }
 }
 
-static void append(WCHAR *buf, size_t size, const WCHAR *text) {
+/* append adds text to the document in buf, unless it does not fit: then
+ * it answers 0 and the document's caller fails rather than truncating. */
+static int append(WCHAR *buf, size_t size, const WCHAR *text) {
     size_t n = wcslen(buf);
-    if (n + wcslen(text) + 1 < size)
-        wcscat(buf, text);
+    if (n + wcslen(text) + 1 >= size)
+        return 0;
+    wcscat(buf, text);
+    return 1;
 }
+
+/* ERROR_INSUFFICIENT_BUFFER: an answer longer than the emulator's buffer. */
+#define E_ANSWER_TOO_LONG HRESULT_FROM_WIN32(ERROR_INSUFFICIENT_BUFFER)
 
 /* iso8601 formats t as JSON's time. */
 static void iso8601(FILETIME t, WCHAR *out, size_t size) {
@@ -640,7 +672,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system,
     struct system *s = system_of(system);
     if (!s) {
         LeaveCriticalSection(&lock);
-        return HCS_E_INVALID_HANDLE;
+        return E_HANDLE;
     }
     int stats = query && wcsstr(query, L"\"Statistics\"");
     int list = query && wcsstr(query, L"\"ProcessList\"");
@@ -654,6 +686,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system,
     FILETIME now;
     GetSystemTimeAsFileTime(&now);
     WCHAR when[64], item[1024];
+    int fits = 1;
     if (stats) {
         int running = 0;
         for (struct process *p = s->processes; p; p = p->next)
@@ -663,10 +696,10 @@ __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system,
                  L",\"Statistics\":{\"Timestamp\":\"%ls\",\"Uptime100ns\":1,\"Memory\":{\"MemoryUsageCommitBytes\":%d,"
                  L"\"MemoryUsageCommitPeakBytes\":%d,\"MemoryUsagePrivateWorkingSetBytes\":%d},\"Processor\":{\"TotalRuntime100ns\":1}}",
                  when, running * 8388608, running * 8388608, running * 4194304);
-        append(buf, 65536, item);
+        fits &= append(buf, 65536, item);
     }
     if (list) {
-        append(buf, 65536, L",\"ProcessList\":[");
+        fits &= append(buf, 65536, L",\"ProcessList\":[");
         int first = 1;
         for (struct process *p = s->processes; p; p = p->next) {
             if (p->exited)
@@ -674,15 +707,16 @@ __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system,
             iso8601(p->created, when, 64);
             swprintf(item, 1024, L"%ls{\"ProcessId\":%lu,\"ImageName\":\"%ls\",\"CreateTimestamp\":\"%ls\",\"MemoryCommitBytes\":8388608}",
                      first ? L"" : L",", (unsigned long)p->pid, p->image, when);
-            append(buf, 65536, item);
+            fits &= append(buf, 65536, item);
             first = 0;
         }
-        append(buf, 65536, L"]");
+        fits &= append(buf, 65536, L"]");
     }
-    append(buf, 65536, L"}");
-    *properties = dup_string(buf);
+    fits &= append(buf, 65536, L"}");
+    if (fits)
+        *properties = dup_string(buf);
     LeaveCriticalSection(&lock);
-    return S_OK;
+    return fits ? S_OK : E_ANSWER_TOO_LONG;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsModifyComputeSystem(void *system, PCWSTR configuration, PWSTR *result) {
@@ -701,14 +735,16 @@ __declspec(dllexport) HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, PW
     WCHAR item[512];
     EnterCriticalSection(&lock);
     wcscpy(buf, L"[");
+    int fits = 1;
     for (struct system *s = systems; s; s = s->next) {
         swprintf(item, 512, L"%ls{\"Id\":\"%ls\",\"State\":\"%ls\"}", buf[1] ? L"," : L"", s->id, state_name(s->state));
-        append(buf, 65536, item);
+        fits &= append(buf, 65536, item);
     }
-    append(buf, 65536, L"]");
-    *list = dup_string(buf);
+    fits &= append(buf, 65536, L"]");
+    if (fits)
+        *list = dup_string(buf);
     LeaveCriticalSection(&lock);
-    return S_OK;
+    return fits ? S_OK : E_ANSWER_TOO_LONG;
 }
 
 /* ---- callbacks --------------------------------------------------------- */
@@ -719,7 +755,7 @@ static HRESULT register_callback(void *handle, hcs_callback callback, void *cont
     struct handle *h = handle;
     if (!h || h->closed || h->is_process != is_process) {
         LeaveCriticalSection(&lock);
-        return HCS_E_INVALID_HANDLE;
+        return E_HANDLE;
     }
     struct registration *r = calloc(1, sizeof *r);
     r->callback = callback;
@@ -907,12 +943,12 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR param
     struct system *s = system_of(system);
     HRESULT hr = S_OK;
     if (!s)
-        hr = HCS_E_INVALID_HANDLE;
+        hr = E_HANDLE;
     else if (s->state == STOPPED)
         hr = HCS_E_SYSTEM_ALREADY_STOPPED;
     else if (s->state != RUNNING || s->stopping)
         hr = HCS_E_INVALID_STATE;
-    else if (!json_string(parameters, L"CommandLine", command_line, 32768))
+    else if (json_string(parameters, L"CommandLine", command_line, 32768) != 1)
         hr = E_INVALIDARG;
     if (hr != S_OK) {
         LeaveCriticalSection(&lock);
@@ -998,7 +1034,7 @@ __declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, voi
     set_result(result);
     EnterCriticalSection(&lock);
     struct system *s = system_of(system);
-    HRESULT hr = s ? HRESULT_FROM_WIN32(ERROR_NOT_FOUND) : HCS_E_INVALID_HANDLE;
+    HRESULT hr = s ? HRESULT_FROM_WIN32(ERROR_NOT_FOUND) : E_HANDLE;
     if (s)
         for (struct process *p = s->processes; p; p = p->next)
             if (p->pid == pid) {
@@ -1022,7 +1058,7 @@ __declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *r
     struct process *p = process_of(process);
     HRESULT hr = S_OK;
     if (!p)
-        hr = HCS_E_INVALID_HANDLE;
+        hr = E_HANDLE;
     else if (p->exited)
         hr = HCS_E_PROCESS_ALREADY_STOPPED;
     else
@@ -1044,7 +1080,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCES
     struct process *p = process_of(process);
     if (!p) {
         LeaveCriticalSection(&lock);
-        return HCS_E_INVALID_HANDLE;
+        return E_HANDLE;
     }
     memset(info, 0, sizeof *info);
     info->ProcessId = p->pid;
@@ -1060,7 +1096,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWST
     struct process *p = process_of(process);
     if (!p) {
         LeaveCriticalSection(&lock);
-        return HCS_E_INVALID_HANDLE;
+        return E_HANDLE;
     }
     swprintf(buf, 256, L"{\"ProcessId\":%lu,\"Exited\":%ls,\"ExitCode\":%lu,\"LastWaitResult\":0}", (unsigned long)p->pid,
              p->exited ? L"true" : L"false", (unsigned long)p->exit_code);
@@ -1076,7 +1112,7 @@ __declspec(dllexport) HRESULT WINAPI HcsModifyProcess(void *process, PCWSTR sett
     struct process *p = process_of(process);
     HRESULT hr = S_OK;
     if (!p)
-        hr = HCS_E_INVALID_HANDLE;
+        hr = E_HANDLE;
     else if (p->sys->stopping || p->sys->state == STOPPED)
         hr = HCS_E_INVALID_STATE;
     else if (settings && wcsstr(settings, L"ConsoleSize"))

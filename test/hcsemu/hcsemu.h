@@ -47,9 +47,10 @@ void set_result(PWSTR *result);
 /* dup_string copies s into memory the caller frees as HCS's answers. */
 PWSTR dup_string(const WCHAR *s);
 
-/* json_string copies the string value of key in doc, unescaped, into out;
- * 0 when doc has no such key. A reader of the documents hcsshim writes,
- * not of any JSON. */
+/* json_string copies the string value of key in doc, unescaped, into out
+ * and answers 1; 0 when doc has no such key, -1 when the value is
+ * malformed or does not fit in size characters. A reader of the documents
+ * hcsshim writes, not of any JSON: it finds the first "key":" anywhere. */
 int json_string(PCWSTR doc, const WCHAR *key, WCHAR *out, size_t size);
 
 /* simulating is set (HCSEMU_SIMULATE=1) when processes are simulated. */
