@@ -29,22 +29,16 @@ type Container struct {
 	// for it honours the caller's context. Lock order: busy before mu.
 	busy chan struct{}
 
-	// mu guards the fields below. It is never held across a call to HCS
-	// nor while the engine's attachStdio runs.
+	// system is the handle on the compute system, released by Delete.
+	// Invariants: immutable.
+	system hcs.System
+
+	// mu guards state. It is never held across a call to HCS nor while
+	// the engine's attachStdio runs.
 	mu sync.Mutex
-	// system is the handle on the compute system; nil once the
-	// container was deleted.
-	system   hcs.System
-	isPaused bool
-	// terminateInvoked records a SIGKILL: the system is already being
-	// terminated, so Delete waits rather than asking for a shutdown.
-	terminateInvoked bool
-	// starting is set while NewTask runs without the lock, so that
-	// neither a second NewTask nor Delete gets in its way.
-	starting bool
-	// task is the current task; nil before NewTask and after the task's
-	// Delete.
-	task *Task
+	// state is the container's life: its phase, its task, and whether it
+	// is being terminated (state.go). Only transition changes it.
+	state state
 }
 
 func (c *Client) newContainer(id string, spec *specs.Spec, hc hcs.System) *Container {
@@ -77,20 +71,19 @@ func (ctr *Container) log() *log.Entry {
 // goes on.
 //
 // The container's lock is not held while HCS creates the process nor while
-// the engine's attachStdio runs; starting keeps other calls out meanwhile.
+// the engine's attachStdio runs; the starting phase keeps other calls out
+// meanwhile.
 func (ctr *Container) NewTask(ctx context.Context, attachStdio Attach) (*Task, error) {
 	ctx = orBackground(ctx)
 	hc, err := ctr.claimStart(ctx)
 	if err != nil {
 		return nil, err
 	}
-	recorded := false
+	started := false
 	defer func() {
 		// On a failure and on a panic alike, the claim ends.
-		if !recorded {
-			ctr.mu.Lock()
-			ctr.starting = false
-			ctr.mu.Unlock()
+		if !started {
+			_ = ctr.transition(startFailed, nil)
 		}
 	}()
 
@@ -98,16 +91,9 @@ func (ctr *Container) NewTask(ctx context.Context, attachStdio Attach) (*Task, e
 	if err := ctr.startProcess(ctx, &t.Process, ctr.id, hc, taskProcessConfig(ctr.ociSpec.Process), attachStdio); err != nil {
 		return nil, err
 	}
-	ctr.mu.Lock()
-	ctr.task = t
-	ctr.starting = false
-	ctr.isPaused = false // a paused task that exited leaves no trace
-	recorded = true
-	// Under the lock, so that nothing the new task allows (a pause, an
-	// exec) is reported before its start.
-	t.announce(EventStart)
+	_ = ctr.transition(taskStarted, t)
+	started = true
 	go t.reap()
-	ctr.mu.Unlock()
 	ctr.log().WithField("pid", t.pid).Debug("task started")
 	return t, nil
 }
@@ -120,18 +106,12 @@ func (ctr *Container) claimStart(ctx context.Context) (hcs.System, error) {
 		return nil, err
 	}
 	defer ctr.unlock()
-	ctr.mu.Lock()
-	defer ctr.mu.Unlock()
-	switch {
-	case ctr.ociSpec == nil:
+	if ctr.ociSpec == nil {
 		return nil, notImplemented(errors.New("a restored container cannot be started"))
-	case ctr.task != nil || ctr.starting:
-		// moby's error, wrapping containerd's sentinel.
-		return nil, notModified(errSentinelAlreadyExists)
-	case ctr.system == nil:
-		return nil, ctr.errNotFound()
 	}
-	ctr.starting = true
+	if err := ctr.transition(startClaimed, nil); err != nil {
+		return nil, err
+	}
 	return ctr.system, nil
 }
 
@@ -148,7 +128,7 @@ func (ctr *Container) startProcess(ctx context.Context, p *Process, id string, h
 	hp, err := hc.CreateProcess(ctx, config)
 	if err != nil {
 		logger.WithError(err).Error("CreateProcess() failed")
-		return ctr.answer(hc, err)
+		return ctr.answer(err)
 	}
 	attached := false
 	defer func() {
@@ -175,10 +155,10 @@ func (ctr *Container) startProcess(ctx context.Context, p *Process, id string, h
 func (ctr *Container) Task(context.Context) (*Task, error) {
 	ctr.mu.Lock()
 	defer ctr.mu.Unlock()
-	if ctr.task == nil {
+	if ctr.state.task == nil {
 		return nil, notFound(errSentinelNotFound) // moby's error
 	}
-	return ctr.task, nil
+	return ctr.state.task, nil
 }
 
 // AttachTask is called by the engine only when it restores containers. HCS
@@ -200,19 +180,14 @@ func (ctr *Container) Delete(ctx context.Context) error {
 		return err
 	}
 	defer ctr.unlock()
-	ctr.mu.Lock()
-	hc, terminating := ctr.system, ctr.terminateInvoked
-	busy := ctr.starting || (ctr.task != nil && !ctr.task.hasExited())
-	ctr.mu.Unlock()
-	switch {
-	case hc == nil:
-		return ctr.errNotFound()
-	case busy:
-		return conflict(errors.New("container is not stopped"))
+	terminating, err := ctr.deletable()
+	if err != nil {
+		return err
 	}
+	hc := ctr.system
 	logger := ctr.log()
 	var result error
-	err := ctr.shutdown(ctx, hc, terminating)
+	err = ctr.shutdown(ctx, hc, terminating)
 	if errors.Is(err, hcs.ErrAlreadyClosed) {
 		err = ctr.shutdownReopened(ctx)
 	}
@@ -225,9 +200,7 @@ func (ctr *Container) Delete(ctx context.Context) error {
 	} else {
 		logger.Debug("completed container shutdown")
 	}
-	ctr.mu.Lock()
-	ctr.system = nil
-	ctr.mu.Unlock()
+	_ = ctr.transition(containerDeleted, nil)
 	if err := hc.Close(ctx); err != nil {
 		logger.WithError(err).Error("failed to clean hcs container resources")
 		result = fmt.Errorf("failed to terminate container: %w", err)
@@ -283,9 +256,7 @@ func (ctr *Container) shutdownReopened(ctx context.Context) error {
 
 // terminate stops hc at once and waits up to the shutdown timeout for it.
 func (ctr *Container) terminate(ctx context.Context, hc hcs.System) error {
-	ctr.mu.Lock()
-	ctr.terminateInvoked = true
-	ctr.mu.Unlock()
+	_ = ctr.transition(terminateAsked, nil)
 	err := awaitStop(ctx, hc, hc.Terminate(ctx), ctr.client.shutdownTimeout)
 	if err != nil {
 		ctr.log().WithError(err).Debug("failed to terminate container")
@@ -307,21 +278,18 @@ func awaitStop(ctx context.Context, hc hcs.System, answer error, timeout time.Du
 }
 
 // answer is what a call returns for err, HCS's answer to a call through
-// hc: the context's end, or, when the container was deleted meanwhile (HCS
-// answers that the handle was closed, or what it answers for a stopped
-// system), the not-found error the same call gets after Delete, never HCS's
-// raw answer.
-func (ctr *Container) answer(hc hcs.System, err error) error {
+// the container's system: the context's end, or, when the container was
+// deleted meanwhile (HCS answers that the handle was closed, or what it
+// answers for a stopped system), the not-found error the same call gets
+// after Delete, never HCS's raw answer.
+func (ctr *Container) answer(err error) error {
 	if err == nil {
 		return nil
 	}
 	if endedContext(err) {
 		return fromContext(err)
 	}
-	ctr.mu.Lock()
-	deleted := ctr.system != hc
-	ctr.mu.Unlock()
-	if deleted || errors.Is(err, hcs.ErrAlreadyClosed) {
+	if ctr.is(deleted) || errors.Is(err, hcs.ErrAlreadyClosed) {
 		return ctr.errNotFound()
 	}
 	return err

@@ -24,28 +24,8 @@ type Task struct {
 // Start is a no-op: NewTask already started the process, as in moby.
 func (*Task) Start(context.Context) error { return nil }
 
-// checkCurrent returns an error unless t is its container's current task.
-// ctr.mu must be held.
-func (t *Task) checkCurrent() error {
-	if t.ctr.task != t {
-		return notFound(fmt.Errorf("task %q not found", t.id))
-	}
-	if t.ctr.system == nil {
-		return t.ctr.errNotFound()
-	}
-	return nil
-}
-
-// system returns the compute system of a current task. ctr.mu must
-// not be held.
-func (t *Task) system() (hcs.System, error) {
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	if err := t.checkCurrent(); err != nil {
-		return nil, err
-	}
-	return t.ctr.system, nil
-}
+// system returns the compute system of a current task.
+func (t *Task) system() (hcs.System, error) { return t.ctr.current(t) }
 
 // Kill stops the container, Windows having no signals: SIGKILL terminates
 // the system, any other signal shuts it down gracefully. Like moby, it
@@ -61,9 +41,7 @@ func (t *Task) Kill(ctx context.Context, signal syscall.Signal) error {
 	logger.Debug("Signal()")
 	var op string
 	if signal == syscall.SIGKILL {
-		t.ctr.mu.Lock()
-		t.ctr.terminateInvoked = true
-		t.ctr.mu.Unlock()
+		_ = t.ctr.transition(terminateAsked, nil)
 		op, err = "terminate", hc.Terminate(ctx)
 	} else {
 		op, err = "shutdown", hc.Shutdown(ctx)
@@ -87,8 +65,7 @@ func (t *Task) Pause(ctx context.Context) error {
 		if err := hc.Pause(ctx); err != nil {
 			return err
 		}
-		t.recordPaused(true, EventPaused)
-		return nil
+		return t.ctr.transition(taskPaused, t)
 	})
 }
 
@@ -102,17 +79,8 @@ func (t *Task) Resume(ctx context.Context) error {
 		if err := hc.Resume(ctx); err != nil {
 			return err
 		}
-		t.recordPaused(false, EventResumed)
-		return nil
+		return t.ctr.transition(taskResumed, t)
 	})
-}
-
-// recordPaused records the task paused or not, and reports it with event.
-func (t *Task) recordPaused(paused bool, event EventType) {
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	t.ctr.isPaused = paused
-	t.ctr.client.emit(EventInfo{ContainerID: t.ctr.id, ProcessID: t.id}, event)
 }
 
 // whileBusy makes change, a call that changes the state of the current
@@ -142,7 +110,7 @@ func (t *Task) whileBusy(ctx context.Context, what string, change func(context.C
 	}()
 	select {
 	case err := <-answered:
-		return t.ctr.answer(hc, err)
+		return t.ctr.answer(err)
 	case <-ctx.Done():
 		return fromContext(ctx.Err())
 	}
@@ -157,7 +125,7 @@ func (t *Task) Stats(ctx context.Context) (*hcs.Statistics, time.Time, error) {
 	readAt := time.Now()
 	s, err := hc.Statistics(orBackground(ctx))
 	if err != nil {
-		return nil, time.Time{}, t.ctr.answer(hc, err)
+		return nil, time.Time{}, t.ctr.answer(err)
 	}
 	return &s, readAt, nil
 }
@@ -172,7 +140,7 @@ func (t *Task) Summary(ctx context.Context) ([]hcs.ProcessListItem, error) {
 	}
 	list, err := hc.ProcessList(orBackground(ctx))
 	if err != nil {
-		return nil, t.ctr.answer(hc, err)
+		return nil, t.ctr.answer(err)
 	}
 	return list, nil
 }
@@ -215,9 +183,7 @@ func (t *Task) Status(context.Context) (Status, error) {
 	if t.hasExited() {
 		return Status{State: Stopped, Exit: t.exited}, nil
 	}
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	if t.ctr.isPaused {
+	if t.ctr.is(paused) {
 		return Status{State: Paused}, nil
 	}
 	return Status{State: Running}, nil
@@ -232,12 +198,9 @@ func (t *Task) Delete(ctx context.Context) (Exit, error) {
 	if !t.hasExited() {
 		return Exit{}, conflict(errors.New("container is not stopped"))
 	}
-	t.ctr.mu.Lock()
-	defer t.ctr.mu.Unlock()
-	if t.ctr.task != t {
-		return Exit{}, notFound(fmt.Errorf("task %q not found", t.id))
+	if err := t.ctr.transition(taskDeleted, t); err != nil {
+		return Exit{}, err
 	}
-	t.ctr.task = nil
 	return t.exited, nil
 }
 

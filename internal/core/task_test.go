@@ -36,7 +36,7 @@ func TestKill(t *testing.T) {
 			events := e.rec.await("c1", 3)
 			assert.Equal(t, events[2].Type, EventExit)
 			assert.Equal(t, events[2].Info.ExitCode, tc.code)
-			assert.Equal(t, ctr.terminateInvoked, tc.signal == syscall.SIGKILL)
+			assert.Equal(t, ctr.state.terminating, tc.signal == syscall.SIGKILL)
 			// Killing a stopped container is no error either.
 			assert.NilError(t, tsk.Kill(e.ctx, tc.signal))
 			assert.NilError(t, ctr.Delete(e.ctx))
