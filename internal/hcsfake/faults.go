@@ -95,12 +95,17 @@ func (h *Host) ClearFaults() {
 	clear(h.faults)
 }
 
-// fault finds the fault for a call and counts it. It records the call too.
-// Faults are kept by the id they target, so that a call looks only at its
-// own and at those for every id. h.mu must be held.
-func (h *Host) fault(op Op, id string, pid int) *Fault {
+// count records a call of op, for Calls and AwaitCalls. h.mu must be held.
+func (h *Host) count(op Op) {
 	h.calls[op]++
 	h.changed.Broadcast()
+}
+
+// take returns the first armed fault that matches a call, using up one of
+// its times, and counts the call as refused when the fault fails it
+// before its work. Faults are kept by the id they target, so that a call
+// looks only at its own and at those for every id. h.mu must be held.
+func (h *Host) take(op Op, id string, pid int) *Fault {
 	key, i := "", -1
 	for _, k := range []string{id, ""} {
 		for j, f := range h.faults[k] {
@@ -151,18 +156,6 @@ func (f *Fault) before() error {
 		return nil
 	}
 	return f.Err
-}
-
-// handleErr is the error of a call that returns a handle, before its work:
-// such a call answers pending without doing anything.
-func (f *Fault) handleErr() error {
-	if err := f.before(); err != nil {
-		return err
-	}
-	if f != nil && f.Pending {
-		return errPending
-	}
-	return nil
 }
 
 // after turns a successful call's answer into the fault's late error, or

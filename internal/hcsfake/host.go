@@ -163,10 +163,7 @@ func (h *Host) NumCPU() int {
 }
 
 func (h *Host) pathExists(path string) (bool, error) {
-	h.mu.Lock()
-	f := h.fault(OpPathExists, path, 0)
-	h.mu.Unlock()
-	if err := f.before(); err != nil {
+	if _, err := h.enter(OpPathExists, path, 0); err != nil {
 		return false, err
 	}
 	h.mu.Lock()
@@ -180,10 +177,7 @@ func (h *Host) pathExists(path string) (bool, error) {
 // real results' form (a real pair, for comparison: "4" gives
 // bd9c3ef9-f239-59b5-a27e-15c523b1d149).
 func (h *Host) nameToGuid(name string) (string, error) {
-	h.mu.Lock()
-	f := h.fault(OpNameToGuid, name, 0)
-	h.mu.Unlock()
-	if err := f.before(); err != nil {
+	if _, err := h.enter(OpNameToGuid, name, 0); err != nil {
 		return "", err
 	}
 	namespace := [16]byte{0x6c, 0x69, 0x62, 0x63, 0x6f, 0x6e, 0x74, 0x61, 0x69, 0x6e, 0x65, 0x72, 0x64, 0x2d, 0x77, 0x69}
@@ -203,10 +197,7 @@ func (h *Host) nameToGuid(name string) (string, error) {
 
 // createSystem creates a system, not started.
 func (h *Host) createSystem(id string, config *hcs.ContainerConfig) (hcsblock.System, error) {
-	h.mu.Lock()
-	f := h.fault(OpCreateSystem, id, 0)
-	h.mu.Unlock()
-	if err := f.handleErr(); err != nil {
+	if err := h.enterOpening(OpCreateSystem, id); err != nil {
 		return nil, err
 	}
 	h.mu.Lock()
@@ -231,10 +222,7 @@ func (h *Host) createSystem(id string, config *hcs.ContainerConfig) (hcsblock.Sy
 
 // openSystem opens a system created earlier that has not gone away.
 func (h *Host) openSystem(id string) (hcsblock.System, error) {
-	h.mu.Lock()
-	f := h.fault(OpOpenSystem, id, 0)
-	h.mu.Unlock()
-	if err := f.handleErr(); err != nil {
+	if err := h.enterOpening(OpOpenSystem, id); err != nil {
 		return nil, err
 	}
 	h.mu.Lock()

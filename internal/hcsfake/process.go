@@ -1,10 +1,7 @@
 package hcsfake
 
 import (
-	"fmt"
 	"io"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/libcontainerd-windows/local/hcs"
@@ -116,48 +113,20 @@ func (p *process) exit(code int) {
 func (p *process) open() *processHandle {
 	p.handles++
 	p.sys.host.handles++
-	return &processHandle{proc: p}
+	return &processHandle{handle: handle{host: p.sys.host, id: p.sys.id, pid: p.pid}, proc: p}
 }
 
-// processHandle is one handle on a process, as hcsshim's legacy API has it.
+func (p *process) ended() bool { return p.exited }
+
+func (p *process) released() { p.handles-- }
+
+// processHandle is one handle on a process.
 type processHandle struct {
-	proc *process
-	// inFlight is systemHandle.inFlight for a process.
-	inFlight sync.RWMutex
-	closed   bool // guarded by host.mu
-	// exitSeen records that the process had exited when the handle was
-	// closed: Wait keeps answering that exit, as hcsshim's does.
-	exitSeen bool // guarded by host.mu
+	handle
+	proc *process // Invariants: immutable
 }
 
 var _ hcsblock.Process = (*processHandle)(nil)
-
-// call is systemHandle.call for a process: on success host.mu is held.
-func (ph *processHandle) call(op Op) (*Fault, error) {
-	h := ph.proc.sys.host
-	h.mu.Lock()
-	f := h.fault(op, ph.proc.sys.id, ph.proc.pid)
-	h.mu.Unlock()
-	if err := f.before(); err != nil {
-		return nil, err
-	}
-	h.mu.Lock()
-	if ph.closed && !(ph.exitSeen && (op == OpProcessWait || op == OpProcessWaitTimeout)) {
-		h.mu.Unlock()
-		return nil, ph.errorf(op, errAlreadyClosed)
-	}
-	return f, nil
-}
-
-// hold is systemHandle.hold for a process.
-func (ph *processHandle) hold() (release func()) {
-	ph.inFlight.RLock()
-	return ph.inFlight.RUnlock
-}
-
-func (ph *processHandle) errorf(op Op, class error) error {
-	return fmt.Errorf("%s %s pid %d: %w", strings.ToLower(string(op)), ph.proc.sys.id, ph.proc.pid, class)
-}
 
 // Pid is the process id; it needs no call to HCS and always answers.
 func (ph *processHandle) Pid() int { return ph.proc.pid }
@@ -172,7 +141,7 @@ func (ph *processHandle) Kill() error {
 	}
 	defer ph.proc.sys.host.mu.Unlock()
 	if ph.proc.exited {
-		return ph.errorf(OpProcessKill, errAlreadyStopped)
+		return ph.fail(OpProcessKill, errAlreadyStopped)
 	}
 	ph.proc.exit(ExitCodeKilled)
 	return f.after(nil)
@@ -204,7 +173,7 @@ func (ph *processHandle) WaitTimeout(d time.Duration) error {
 	case <-done:
 		return f.after(nil)
 	case <-timer.C:
-		return ph.errorf(OpProcessWaitTimeout, errTimeout)
+		return ph.fail(OpProcessWaitTimeout, errTimeout)
 	}
 }
 
@@ -217,7 +186,7 @@ func (ph *processHandle) ExitCode() (int, error) {
 	}
 	defer ph.proc.sys.host.mu.Unlock()
 	if !ph.proc.exited {
-		return -1, ph.errorf(OpProcessExitCode, errInvalidState)
+		return -1, ph.fail(OpProcessExitCode, errInvalidState)
 	}
 	return ph.proc.exitCode, f.after(nil)
 }
@@ -232,9 +201,9 @@ func (ph *processHandle) ResizeConsole(width, height uint16) error {
 	defer ph.proc.sys.host.mu.Unlock()
 	switch {
 	case ph.proc.exited:
-		return ph.errorf(OpProcessResize, errAlreadyStopped)
+		return ph.fail(OpProcessResize, errAlreadyStopped)
 	case !ph.proc.console:
-		return ph.errorf(OpProcessResize, errInvalidState)
+		return ph.fail(OpProcessResize, errInvalidState)
 	}
 	ph.proc.width, ph.proc.height = width, height
 	return f.after(nil)
@@ -275,7 +244,7 @@ func (ph *processHandle) CloseStdin() error {
 	}
 	defer ph.proc.sys.host.mu.Unlock()
 	if ph.proc.sys.stopping || ph.proc.sys.state == StateStopped {
-		return ph.errorf(OpProcessCloseStdin, errInvalidState)
+		return ph.fail(OpProcessCloseStdin, errInvalidState)
 	}
 	if ph.proc.stdin != nil {
 		ph.proc.stdin.closeWrite()
@@ -285,24 +254,4 @@ func (ph *processHandle) CloseStdin() error {
 
 // Close releases the handle once the calls in flight on it returned.
 // Closing twice is not an error, as in hcsshim.
-func (ph *processHandle) Close() error {
-	ph.inFlight.Lock()
-	defer ph.inFlight.Unlock()
-	h := ph.proc.sys.host
-	h.mu.Lock()
-	f := h.fault(OpProcessClose, ph.proc.sys.id, ph.proc.pid)
-	h.mu.Unlock()
-	if err := f.before(); err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !ph.closed {
-		ph.closed = true
-		ph.exitSeen = ph.proc.exited
-		ph.proc.handles--
-		h.handles--
-		h.changed.Broadcast()
-	}
-	return f.after(nil)
-}
+func (ph *processHandle) Close() error { return ph.close(OpProcessClose, ph.proc) }

@@ -3,8 +3,6 @@ package hcsfake
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 	"unicode/utf16"
 
@@ -29,53 +27,23 @@ type system struct {
 func (s *system) open() *systemHandle {
 	s.handles++
 	s.host.handles++
-	return &systemHandle{sys: s}
+	return &systemHandle{handle: handle{host: s.host, id: s.id}, sys: s}
 }
 
-// systemHandle is one handle on a system, as hcsshim's legacy API has it
-// (the host's seam wraps it).
+func (s *system) ended() bool { return s.state == StateStopped }
+
+func (s *system) released() {
+	s.handles--
+	s.removeIfGone()
+}
+
+// systemHandle is one handle on a system (the host's seam wraps it).
 type systemHandle struct {
-	sys *system
-	// inFlight is held shared by every call but Wait for its whole length
-	// and exclusively by Close, as hcsshim's handle lock is: Close waits
-	// for the calls in flight, and calls made meanwhile wait for it.
-	inFlight sync.RWMutex
-	closed   bool // guarded by host.mu
-	// stopSeen records that the system had stopped when the handle was
-	// closed: Wait keeps answering that stop, as hcsshim's does.
-	stopSeen bool // guarded by host.mu
+	handle
+	sys *system // Invariants: immutable
 }
 
 var _ hcsblock.System = (*systemHandle)(nil)
-
-// call is the common start of an operation: it counts the call, finds its
-// fault and waits as the fault says, then takes host.mu and checks the
-// handle. On success host.mu is held and the caller must release it.
-func (c *systemHandle) call(op Op) (*Fault, error) {
-	h := c.sys.host
-	h.mu.Lock()
-	f := h.fault(op, c.sys.id, 0)
-	h.mu.Unlock()
-	if err := f.before(); err != nil {
-		return nil, err
-	}
-	h.mu.Lock()
-	if c.closed && !(c.stopSeen && (op == OpWait || op == OpWaitTimeout)) {
-		h.mu.Unlock()
-		return nil, c.errorf(op, errAlreadyClosed)
-	}
-	return f, nil
-}
-
-// hold marks a call in flight until the function it returns is called.
-func (c *systemHandle) hold() (release func()) {
-	c.inFlight.RLock()
-	return c.inFlight.RUnlock
-}
-
-func (c *systemHandle) errorf(op Op, class error) error {
-	return fmt.Errorf("%s %s: %w", strings.ToLower(string(op)), c.sys.id, class)
-}
 
 // Start starts a created system. Like HCS it never answers pending.
 func (c *systemHandle) Start() error {
@@ -91,9 +59,9 @@ func (c *systemHandle) Start() error {
 		c.sys.started = now()
 		return f.after(nil)
 	case StateStopped:
-		return c.errorf(OpStart, errAlreadyStopped)
+		return c.fail(OpStart, errAlreadyStopped)
 	default:
-		return c.errorf(OpStart, errInvalidState)
+		return c.fail(OpStart, errInvalidState)
 	}
 }
 
@@ -126,7 +94,7 @@ func (c *systemHandle) stop(op Op, code int) error {
 		s.stopping = true
 		go s.finishStop(code)
 	}
-	return c.errorf(op, errPending)
+	return c.fail(op, errPending)
 }
 
 // finishStop ends the system's processes and marks it stopped, as HCS does
@@ -179,7 +147,7 @@ func (c *systemHandle) WaitTimeout(d time.Duration) error {
 	case <-stopped:
 		return f.after(nil)
 	case <-timer.C:
-		return c.errorf(OpWaitTimeout, errTimeout)
+		return c.fail(OpWaitTimeout, errTimeout)
 	}
 }
 
@@ -204,9 +172,9 @@ func (c *systemHandle) transition(op Op, from, to State) error {
 	s := c.sys
 	switch {
 	case s.state == StateStopped:
-		return c.errorf(op, errAlreadyStopped)
+		return c.fail(op, errAlreadyStopped)
 	case !s.config.HvPartition || s.state != from || s.stopping:
-		return c.errorf(op, errInvalidState)
+		return c.fail(op, errInvalidState)
 	}
 	s.state = to
 	return f.after(nil)
@@ -282,9 +250,9 @@ func (c *systemHandle) ProcessList() ([]hcs.ProcessListItem, error) {
 func (c *systemHandle) checkStarted(op Op) error {
 	switch c.sys.state {
 	case StateStopped:
-		return c.errorf(op, errAlreadyStopped)
+		return c.fail(op, errAlreadyStopped)
 	case StateCreated:
-		return c.errorf(op, errInvalidState)
+		return c.fail(op, errInvalidState)
 	}
 	return nil
 }
@@ -298,7 +266,7 @@ func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcsblock.Proces
 	}
 	defer c.sys.host.mu.Unlock()
 	if f != nil && f.Pending {
-		return nil, c.errorf(OpCreateProcess, errPending)
+		return nil, c.fail(OpCreateProcess, errPending)
 	}
 	s := c.sys
 	h := s.host
@@ -307,7 +275,7 @@ func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcsblock.Proces
 		return nil, err
 	}
 	if s.state != StateRunning || s.stopping {
-		return nil, c.errorf(OpCreateProcess, errInvalidState)
+		return nil, c.fail(OpCreateProcess, errInvalidState)
 	}
 	if n := len(utf16.Encode([]rune(config.CommandLine))); n > MaxCommandLine {
 		return nil, fmt.Errorf("create process: the command line has %d UTF-16 units, Windows takes %d: %w", n, MaxCommandLine, ErrCommandLineTooLong)
@@ -328,25 +296,4 @@ var ErrCommandLineTooLong = errors.New("hcsfake: the filename or extension is to
 
 // Close releases the handle once the calls in flight on it returned.
 // Closing twice is not an error, as in hcsshim.
-func (c *systemHandle) Close() error {
-	c.inFlight.Lock()
-	defer c.inFlight.Unlock()
-	h := c.sys.host
-	h.mu.Lock()
-	f := h.fault(OpClose, c.sys.id, 0)
-	h.mu.Unlock()
-	if err := f.before(); err != nil {
-		return err
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if !c.closed {
-		c.closed = true
-		c.stopSeen = c.sys.state == StateStopped
-		c.sys.handles--
-		h.handles--
-		c.sys.removeIfGone()
-		h.changed.Broadcast()
-	}
-	return f.after(nil)
-}
+func (c *systemHandle) Close() error { return c.close(OpClose, c.sys) }
