@@ -63,18 +63,20 @@ delete it, and exit with its exit code. A rejected spec or bad flags exit
 container as docker stop does.`
 )
 
-func runMain(ctx context.Context, args []string, s streams) int {
+// dispatch runs the command args name, with the rest of args, and returns
+// the exit code.
+func dispatch(ctx context.Context, args []string, s streams) int {
 	if len(args) == 0 {
 		fmt.Fprint(s.stderr, usage)
 		return exitUsage
 	}
 	switch args[0] {
 	case "config":
-		return configMain(ctx, args[1:], s)
+		return configCommand(ctx, args[1:], s)
 	case "run":
 		return runCommand(ctx, args[1:], s)
 	case "version":
-		return versionMain(args[1:], s)
+		return versionCommand(args[1:], s)
 	case "help", "-h", "--help":
 		fmt.Fprint(s.stdout, usage)
 		return 0
@@ -83,8 +85,9 @@ func runMain(ctx context.Context, args []string, s streams) int {
 	return exitUsage
 }
 
-// hostFlags are the flags that choose and describe the host.
-type hostFlags struct {
+// commonFlags are the flags the commands that take a spec share: the host
+// they run on, the container's id and the log.
+type commonFlags struct {
 	cpus     int
 	paths    stringList
 	inMemory bool
@@ -92,7 +95,7 @@ type hostFlags struct {
 	debug    bool
 }
 
-func (h *hostFlags) register(fs *flag.FlagSet) {
+func (h *commonFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&h.cpus, "host-cpus", 0, "the in-memory host's processor count (default: this machine's)")
 	fs.Var(&h.paths, "host-path", "a Windows `PATH` that exists on the in-memory host (repeatable); for a Hyper-V spec, a layer's UtilityVM folder such as C:\\layers\\base\\UtilityVM")
 	fs.BoolVar(&h.inMemory, "in-memory", false, "use the in-memory HCS even on Windows")
@@ -101,7 +104,7 @@ func (h *hostFlags) register(fs *flag.FlagSet) {
 }
 
 // check refuses flag values that mean nothing.
-func (h *hostFlags) check() error {
+func (h *commonFlags) check() error {
 	if h.cpus < 0 {
 		return fmt.Errorf("--host-cpus %d: want a count of processors, or 0 for this machine's", h.cpus)
 	}
@@ -110,7 +113,7 @@ func (h *hostFlags) check() error {
 
 // setUpLog keeps the backend's log to warnings unless --debug asks for all,
 // as JSON objects when asJSON is set.
-func (h *hostFlags) setUpLog(s streams, asJSON bool) {
+func (h *commonFlags) setUpLog(s streams, asJSON bool) {
 	level := "warn"
 	if h.debug {
 		level = "debug"
@@ -128,7 +131,7 @@ func (h *hostFlags) setUpLog(s streams, asJSON bool) {
 // and --in-memory is not set, else the in-memory HCS. notice is what a
 // person should know when runspec fell back to the in-memory HCS by
 // itself, off Windows; "" otherwise.
-func (h *hostFlags) host() (host hcs.Host, notice string, err error) {
+func (h *commonFlags) host() (host hcs.Host, notice string, err error) {
 	if !h.inMemory {
 		host, err := local.MachineHost()
 		if err == nil {
@@ -217,10 +220,10 @@ func parse(fs *flag.FlagSet, synopsis string, args []string, s streams) (positio
 	return positional, 0, true
 }
 
-// versionMain prints runspec's version, the Go it was built with and the
+// versionCommand, `runspec version`, prints runspec's version, the Go it was built with and the
 // versions of the modules that matter to what it sends: hcsshim and
 // containerd.
-func versionMain(args []string, s streams) int {
+func versionCommand(args []string, s streams) int {
 	fs := newFlagSet("version", s)
 	positional, code, ok := parse(fs, "runspec version\n\nPrint the versions runspec was built with.", args, s)
 	if !ok {
@@ -353,9 +356,10 @@ func hasClass[C any](err error) bool {
 
 func isInvalidParameter(err error) bool { return hasClass[interface{ InvalidParameter() }](err) }
 
-func configMain(ctx context.Context, args []string, s streams) int {
+// configCommand is `runspec config`: configSynopsis says what it does.
+func configCommand(ctx context.Context, args []string, s streams) int {
 	fs := newFlagSet("config", s)
-	var hf hostFlags
+	var hf commonFlags
 	hf.register(fs)
 	positional, code, ok := parse(fs, configSynopsis, args, s)
 	if !ok {

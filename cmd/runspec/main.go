@@ -20,7 +20,7 @@ import (
 )
 
 func main() {
-	os.Exit(runMain(context.Background(), os.Args[1:], streams{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, events: os.Stderr}))
+	os.Exit(dispatch(context.Background(), os.Args[1:], streams{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, events: os.Stderr}))
 }
 
 // interruptible is ctx ended by the first Ctrl-C or SIGTERM, which `run`

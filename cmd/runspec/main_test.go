@@ -65,7 +65,7 @@ func invoke(ctx context.Context, events io.Writer, args ...string) result {
 	} else {
 		events = io.MultiWriter(&ev, events)
 	}
-	code := runMain(ctx, args, streams{stdout: &stdout, stderr: &stderr, events: events})
+	code := dispatch(ctx, args, streams{stdout: &stdout, stderr: &stderr, events: events})
 	log.L.Logger.SetOutput(io.Discard)
 	return result{code, stdout.String(), stderr.String(), ev.String()}
 }
@@ -178,14 +178,14 @@ func TestInMemoryNotice(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("on Windows runspec drives the machine's HCS")
 	}
-	hostFlags := goldenHostFlags[1:] // without --in-memory
-	r := invoke(context.Background(), nil, append([]string{"config"}, append(hostFlags, "../../testdata/specs/process-minimal.json")...)...)
+	commonFlags := goldenHostFlags[1:] // without --in-memory
+	r := invoke(context.Background(), nil, append([]string{"config"}, append(commonFlags, "../../testdata/specs/process-minimal.json")...)...)
 	assert.Equal(t, r.code, 0)
 	assert.Check(t, is.Contains(r.stderr, "the in-memory HCS simulates the processes, and its layer IDs are stand-ins"))
 	var doc map[string]any
 	assert.NilError(t, json.Unmarshal([]byte(r.stdout), &doc), "stdout is the documents alone")
 
-	r = invoke(context.Background(), nil, append([]string{"run", "--json"}, append(hostFlags, "../../testdata/specs/commandline.json")...)...)
+	r = invoke(context.Background(), nil, append([]string{"run", "--json"}, append(commonFlags, "../../testdata/specs/commandline.json")...)...)
 	assert.Equal(t, r.code, 3)
 	lines := strings.Split(strings.TrimSpace(r.events), "\n")
 	for _, line := range lines {
@@ -330,7 +330,7 @@ func TestSpecFromStdinAndItsSize(t *testing.T) {
 	data, err := os.ReadFile("../../testdata/specs/process-minimal.json")
 	assert.NilError(t, err)
 	var stdout, stderr bytes.Buffer
-	code := runMain(context.Background(), append([]string{"config", "--id", "process-minimal"}, append(goldenHostFlags, "-")...),
+	code := dispatch(context.Background(), append([]string{"config", "--id", "process-minimal"}, append(goldenHostFlags, "-")...),
 		streams{stdin: bytes.NewReader(data), stdout: &stdout, stderr: &stderr, events: &stderr})
 	assert.Equal(t, code, 0, stderr.String())
 	want, err := os.ReadFile("../../testdata/specs/process-minimal.golden")
@@ -340,7 +340,7 @@ func TestSpecFromStdinAndItsSize(t *testing.T) {
 	stdout.Reset()
 	stderr.Reset()
 	endless := io.MultiReader(strings.NewReader("{"), neverEnding(' '))
-	code = runMain(context.Background(), []string{"config", "-"}, streams{stdin: endless, stdout: &stdout, stderr: &stderr, events: &stderr})
+	code = dispatch(context.Background(), []string{"config", "-"}, streams{stdin: endless, stdout: &stdout, stderr: &stderr, events: &stderr})
 	assert.Equal(t, code, exitUsage)
 	assert.Check(t, is.Contains(stderr.String(), "stdin: larger than 16 MiB"))
 }

@@ -21,7 +21,7 @@ import (
 
 // runFlags are the flags of `runspec run`.
 type runFlags struct {
-	hostFlags
+	commonFlags
 	execs   stringList
 	pause   bool
 	stats   bool
@@ -30,6 +30,7 @@ type runFlags struct {
 	json    bool
 }
 
+// runCommand is `runspec run`: runSynopsis says what it does.
 func runCommand(ctx context.Context, args []string, s streams) int {
 	fs := newFlagSet("run", s)
 	var f runFlags
@@ -83,7 +84,7 @@ func runCommand(ctx context.Context, args []string, s streams) int {
 
 // check refuses flag values that mean nothing.
 func (f *runFlags) check() error {
-	if err := f.hostFlags.check(); err != nil {
+	if err := f.commonFlags.check(); err != nil {
 		return err
 	}
 	for _, commandLine := range f.execs {
