@@ -80,8 +80,8 @@ type System interface {
 	// the system stopped. A system already stopped answers ErrPending or
 	// ErrAlreadyStopped.
 	Shutdown(ctx context.Context) error
-	// Terminate stops the system at once, ending its processes. It answers
-	// as Shutdown does.
+	// Terminate stops the system at once, ending its processes, with the
+	// exit code a shutdown gives them. It answers as Shutdown does.
 	Terminate(ctx context.Context) error
 	// Wait blocks until the system stopped, then answers nil, for every
 	// caller and every later call. After Close it answers ErrAlreadyClosed

@@ -18,8 +18,8 @@
 //     "cat" or "more" (stdin to stdout until stdin ends), chained with "&"
 //     or "&&" after an optional "cmd /c"; anything else runs until it is
 //     killed or its system stops. A graceful shutdown ends processes with
-//     ExitCodeShutdown (0xC000013A), a termination with the code
-//     SetTerminateExitCode sets;
+//     ExitCodeShutdown (0xC000013A), a termination too unless
+//     SetTerminateExitCode says otherwise;
 //   - faults in any call (Host.Inject): an error of any class of package
 //     hcs or any other, a pending answer, a delay, a hang until a channel
 //     closes, for one call, a few, or all, of one system or process or of
@@ -270,8 +270,9 @@ const (
 	// ExitCodeKilled ends a killed process.
 	ExitCodeKilled = 1
 	// DefaultTerminateExitCode ends the processes of a terminated system
-	// unless Host.SetTerminateExitCode said otherwise.
-	DefaultTerminateExitCode = 1
+	// unless Host.SetTerminateExitCode said otherwise: HCS's, the same as
+	// a graceful shutdown's.
+	DefaultTerminateExitCode = ExitCodeShutdown
 )
 
 // MaxCommandLine is the longest command line the host's CreateProcess

@@ -35,10 +35,10 @@ const (
 	// docker shows for a Windows container after `docker stop`).
 	ExitCodeShutdown = 0xC000013A
 	// DefaultTerminateExitCode is what processes ended by Terminate report
-	// unless Host.SetTerminateExitCode says otherwise. HCS terminates the
-	// silo's job object and the code is whatever the job was given; 1, the
-	// code TerminateProcess callers conventionally pass, stands in.
-	DefaultTerminateExitCode = 1
+	// unless Host.SetTerminateExitCode says otherwise: HCS's, the same as
+	// a graceful shutdown's (the HCS emulator ends them alike; a
+	// termination by Service Fabric reports it too, azure-docs#77504).
+	DefaultTerminateExitCode = ExitCodeShutdown
 	// ExitCodeKilled is what a process ended by Process.Kill reports: HCS
 	// calls TerminateProcess with exit code 1.
 	ExitCodeKilled = 1

@@ -576,7 +576,7 @@ static DWORD WINAPI finish_stop(void *arg) {
     EnterCriticalSection(&lock);
     for (struct process *p = s->processes; p; p = p->next)
         if (!p->exited)
-            end_process(p, 0xC000013A);
+            end_process(p, STATUS_CONTROL_C_EXIT); /* a shutdown's and a termination's alike, as HCS's */
     /* Wait for the process watchers to see every exit. */
     for (;;) {
         int running = 0;
@@ -1062,7 +1062,7 @@ __declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *r
     else if (p->exited)
         hr = HCS_E_PROCESS_ALREADY_STOPPED;
     else
-        end_process(p, 1);
+        end_process(p, 1); /* HCS's TerminateProcess code, hcsfake's ExitCodeKilled */
     LeaveCriticalSection(&lock);
     return hr;
 }
