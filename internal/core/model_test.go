@@ -451,155 +451,206 @@ func drain(stdio Stdio) error {
 
 var modelCommands = []string{"ping -t localhost", "ping -t localhost", "cmd /c more", "cmd /c echo hi & exit 3"}
 
-// step makes one random call.
+// actorOps are what an actor does at a step, each drawn with its weight
+// out of 100.
+var actorOps = []struct {
+	weight int
+	do     func(a *actor, ctx context.Context, c *modelContainer)
+}{
+	{4, func(a *actor, _ context.Context, c *modelContainer) { a.replace(c) }},
+	{14, (*actor).newTask},
+	{12, (*actor).exec},
+	{6, (*actor).kill},
+	{7, (*actor).pauseOrResume},
+	{7, (*actor).inspect},
+	{8, (*actor).deleteTask},
+	{5, (*actor).forceDelete},
+	{6, (*actor).deleteContainer},
+	{5, func(a *actor, _ context.Context, c *modelContainer) { a.restore(c) }},
+	{26, func(a *actor, _ context.Context, c *modelContainer) { a.processCall(c) }},
+}
+
+// step makes one random call; an actor without a live container makes
+// one.
 func (a *actor) step() {
-	c := a.cur
-	m := a.m
 	ctx, cancel := a.context()
 	defer cancel()
-	switch op := a.r.Intn(100); {
-	case c == nil || c.deleted || op < 4:
-		if c != nil && !c.deleted && a.r.Intn(2) == 0 {
-			return // keep the container a while longer
-		}
-		a.create()
-	case op < 18:
-		var t *Task
-		err := m.call("NewTask", func() (err error) { t, err = c.ctr.NewTask(ctx, drain); return err })
-		switch {
-		case c.deleted:
-			a.expect(c, "NewTask", err, outNotFound)
-		case c.task != nil && !c.taskDeleted:
-			a.expect(c, "NewTask", err, outNotModified)
-		default:
-			if a.expect(c, "NewTask", err, a.handleCall(c)...) == ok {
-				c.task, c.taskDeleted = t, false
-				c.starts++
-				a.probe.Store(&probeTarget{c.ctr, t})
-			}
-		}
-	case op < 30:
-		if !a.hasTask(c) {
-			return
-		}
-		id := fmt.Sprintf("x%d-%d", a.n, len(c.execs)+a.r.Intn(1<<30))
-		var p *Process
-		spec := &specs.Process{CommandLine: modelCommands[a.r.Intn(len(modelCommands))], Terminal: a.r.Intn(4) == 0}
-		err := m.call("Exec", func() (err error) { p, err = c.task.Exec(ctx, id, spec, drain); return err })
-		if a.expect(c, "Exec", err, a.handleCall(c)...) == ok {
-			c.execs = append(c.execs, id)
-			c.processes[id] = p
-		}
-	case op < 36:
-		if !a.hasTask(c) {
-			return
-		}
-		signal := syscall.SIGTERM
-		if a.r.Intn(2) == 0 {
-			signal = syscall.SIGKILL
-		}
-		err := m.call("Kill", func() error { return c.task.Kill(ctx, signal) })
-		a.expect(c, "Kill", err, ok)
-		c.shaky = true // the system stops under the next calls
-	case op < 43:
-		if !a.hasTask(c) {
-			return
-		}
-		pause := a.r.Intn(2) == 0
-		name, f := "Resume", c.task.Resume
-		if pause {
-			name, f = "Pause", c.task.Pause
-		}
-		err := m.call(name, func() error { return f(ctx) })
-		if !c.hyperV {
-			a.expect(c, name, err, outNotImpl)
-			return
-		}
-		// Pausing twice, or resuming what runs, is HCS's invalid state.
-		switch a.expect(c, name, err, append(a.handleCall(c), outUnclassified)...) {
-		case ok:
-			if pause {
-				c.pauses++
-			} else {
-				c.resumes++
-			}
-			c.paused = pause
-		case outDeadline:
-			if pause {
-				c.latePauses++
-			} else {
-				c.lateResumes++
-			}
-			c.shaky = true // paused or not, HCS knows
-		}
-	case op < 50:
-		if !a.hasTask(c) {
-			return
-		}
-		err := m.call("Stats", func() error { _, _, err := c.task.Stats(ctx); return err })
-		a.expect(c, "Stats", err, a.handleCall(c)...)
-		err = m.call("Summary", func() error { _, err := c.task.Summary(ctx); return err })
-		a.expect(c, "Summary", err, a.handleCall(c)...)
-		err = m.call("Status", func() error { _, err := c.task.Status(ctx); return err })
-		a.expect(c, "Status", err, ok)
-		err = m.call("Pids", func() error { return c.task.Pids(ctx) })
-		a.expect(c, "Pids", err, outNotImpl)
-	case op < 58:
-		if c.task == nil || c.taskDeleted {
-			return
-		}
-		// Exits seen before the call: the task may end during it.
-		exits := c.exitsSeen(m.rec, c.id)
-		err := m.call("Task.Delete", func() error { _, err := c.task.Delete(ctx); return err })
-		switch {
-		case c.deleted && exits < c.starts:
-			a.expect(c, "Task.Delete", err, outConflict, outNotFound)
-		case exits == c.starts:
-			a.expect(c, "Task.Delete", err, ok)
-		default:
-			a.expect(c, "Task.Delete", err, ok, outConflict)
-		}
-		if err == nil {
-			c.taskDeleted = true
-		}
-	case op < 63:
-		if c.task == nil || c.taskDeleted {
-			return
-		}
-		fctx, fcancel := context.WithTimeout(ctx, 200*time.Millisecond)
-		err := m.call("ForceDelete", func() error { return c.task.ForceDelete(fctx) })
-		fcancel()
-		if c.deleted {
-			a.expect(c, "ForceDelete", err, ok, outNotFound, outDeadline)
-		} else if a.expect(c, "ForceDelete", err, ok, outDeadline) == ok {
-			c.taskDeleted = true
-		}
-		c.shaky = true
-	case op < 69:
-		exits := c.exitsSeen(m.rec, c.id)
-		err := m.call("Container.Delete", func() error { return c.ctr.Delete(ctx) })
-		switch {
-		case c.deleted:
-			a.expect(c, "Container.Delete", err, outNotFound)
-		case c.task != nil && !c.taskDeleted && exits < c.starts:
-			a.expect(c, "Container.Delete", err, outConflict, ok)
-		default:
-			a.expect(c, "Container.Delete", err, ok)
-		}
-		// Delete releases the container even when HCS fails it.
-		switch classify(err) {
-		case ok, outUnclassified:
-			c.deleted = true
-		case outNotFound:
-			c.deleted = c.deleted || c.maybeDeleted
-		case outDeadline:
-			c.maybeDeleted = true
-			c.shaky = true // the shutdown may go on
-		}
-	case op < 74:
-		a.restore(c)
+	n := a.r.Intn(100)
+	op := 0
+	for n >= actorOps[op].weight {
+		n -= actorOps[op].weight
+		op++
+	}
+	if c := a.cur; c == nil || c.deleted {
+		a.replace(c)
+	} else {
+		actorOps[op].do(a, ctx, c)
+	}
+}
+
+// replace moves the actor on to a new container, half the time when its
+// container still lives.
+func (a *actor) replace(c *modelContainer) {
+	if c != nil && !c.deleted && a.r.Intn(2) == 0 {
+		return // keep the container a while longer
+	}
+	a.create()
+}
+
+// newTask calls NewTask.
+func (a *actor) newTask(ctx context.Context, c *modelContainer) {
+	var t *Task
+	err := a.m.call("NewTask", func() (err error) { t, err = c.ctr.NewTask(ctx, drain); return err })
+	switch {
+	case c.deleted:
+		a.expect(c, "NewTask", err, outNotFound)
+	case c.task != nil && !c.taskDeleted:
+		a.expect(c, "NewTask", err, outNotModified)
 	default:
-		a.processCall(c)
+		if a.expect(c, "NewTask", err, a.handleCall(c)...) == ok {
+			c.task, c.taskDeleted = t, false
+			c.starts++
+			a.probe.Store(&probeTarget{c.ctr, t})
+		}
+	}
+}
+
+// exec calls Exec.
+func (a *actor) exec(ctx context.Context, c *modelContainer) {
+	if !a.hasTask(c) {
+		return
+	}
+	id := fmt.Sprintf("x%d-%d", a.n, len(c.execs)+a.r.Intn(1<<30))
+	var p *Process
+	spec := &specs.Process{CommandLine: modelCommands[a.r.Intn(len(modelCommands))], Terminal: a.r.Intn(4) == 0}
+	err := a.m.call("Exec", func() (err error) { p, err = c.task.Exec(ctx, id, spec, drain); return err })
+	if a.expect(c, "Exec", err, a.handleCall(c)...) == ok {
+		c.execs = append(c.execs, id)
+		c.processes[id] = p
+	}
+}
+
+// kill calls Kill.
+func (a *actor) kill(ctx context.Context, c *modelContainer) {
+	if !a.hasTask(c) {
+		return
+	}
+	signal := syscall.SIGTERM
+	if a.r.Intn(2) == 0 {
+		signal = syscall.SIGKILL
+	}
+	err := a.m.call("Kill", func() error { return c.task.Kill(ctx, signal) })
+	a.expect(c, "Kill", err, ok)
+	c.shaky = true // the system stops under the next calls
+}
+
+// pauseOrResume calls Pause or Resume.
+func (a *actor) pauseOrResume(ctx context.Context, c *modelContainer) {
+	if !a.hasTask(c) {
+		return
+	}
+	pause := a.r.Intn(2) == 0
+	name, f := "Resume", c.task.Resume
+	if pause {
+		name, f = "Pause", c.task.Pause
+	}
+	err := a.m.call(name, func() error { return f(ctx) })
+	if !c.hyperV {
+		a.expect(c, name, err, outNotImpl)
+		return
+	}
+	// Pausing twice, or resuming what runs, is HCS's invalid state.
+	switch a.expect(c, name, err, append(a.handleCall(c), outUnclassified)...) {
+	case ok:
+		if pause {
+			c.pauses++
+		} else {
+			c.resumes++
+		}
+		c.paused = pause
+	case outDeadline:
+		if pause {
+			c.latePauses++
+		} else {
+			c.lateResumes++
+		}
+		c.shaky = true // paused or not, HCS knows
+	}
+}
+
+// inspect calls Stats, Summary, Status, Pids.
+func (a *actor) inspect(ctx context.Context, c *modelContainer) {
+	if !a.hasTask(c) {
+		return
+	}
+	err := a.m.call("Stats", func() error { _, _, err := c.task.Stats(ctx); return err })
+	a.expect(c, "Stats", err, a.handleCall(c)...)
+	err = a.m.call("Summary", func() error { _, err := c.task.Summary(ctx); return err })
+	a.expect(c, "Summary", err, a.handleCall(c)...)
+	err = a.m.call("Status", func() error { _, err := c.task.Status(ctx); return err })
+	a.expect(c, "Status", err, ok)
+	err = a.m.call("Pids", func() error { return c.task.Pids(ctx) })
+	a.expect(c, "Pids", err, outNotImpl)
+}
+
+// deleteTask calls Task.Delete.
+func (a *actor) deleteTask(ctx context.Context, c *modelContainer) {
+	if c.task == nil || c.taskDeleted {
+		return
+	}
+	// Exits seen before the call: the task may end during it.
+	exits := c.exitsSeen(a.m.rec, c.id)
+	err := a.m.call("Task.Delete", func() error { _, err := c.task.Delete(ctx); return err })
+	switch {
+	case c.deleted && exits < c.starts:
+		a.expect(c, "Task.Delete", err, outConflict, outNotFound)
+	case exits == c.starts:
+		a.expect(c, "Task.Delete", err, ok)
+	default:
+		a.expect(c, "Task.Delete", err, ok, outConflict)
+	}
+	if err == nil {
+		c.taskDeleted = true
+	}
+}
+
+// forceDelete calls ForceDelete.
+func (a *actor) forceDelete(ctx context.Context, c *modelContainer) {
+	if c.task == nil || c.taskDeleted {
+		return
+	}
+	fctx, fcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	err := a.m.call("ForceDelete", func() error { return c.task.ForceDelete(fctx) })
+	fcancel()
+	if c.deleted {
+		a.expect(c, "ForceDelete", err, ok, outNotFound, outDeadline)
+	} else if a.expect(c, "ForceDelete", err, ok, outDeadline) == ok {
+		c.taskDeleted = true
+	}
+	c.shaky = true
+}
+
+// deleteContainer calls Container.Delete.
+func (a *actor) deleteContainer(ctx context.Context, c *modelContainer) {
+	exits := c.exitsSeen(a.m.rec, c.id)
+	err := a.m.call("Container.Delete", func() error { return c.ctr.Delete(ctx) })
+	switch {
+	case c.deleted:
+		a.expect(c, "Container.Delete", err, outNotFound)
+	case c.task != nil && !c.taskDeleted && exits < c.starts:
+		a.expect(c, "Container.Delete", err, outConflict, ok)
+	default:
+		a.expect(c, "Container.Delete", err, ok)
+	}
+	// Delete releases the container even when HCS fails it.
+	switch classify(err) {
+	case ok, outUnclassified:
+		c.deleted = true
+	case outNotFound:
+		c.deleted = c.deleted || c.maybeDeleted
+	case outDeadline:
+		c.maybeDeleted = true
+		c.shaky = true // the shutdown may go on
 	}
 }
 
