@@ -5,22 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 	"gotest.tools/v3/golden"
 
 	"github.com/libcontainerd-windows/local/hcs"
-	"github.com/libcontainerd-windows/local/internal/hcsfake"
 )
-
-// specsDir holds the corpus of specs and their golden documents, at the
-// repository's top, where runspec's users find them.
-var specsDir = filepath.Join("..", "..", "testdata", "specs")
 
 // goldenFile is the golden document of spec name, as an absolute path,
 // which the golden package takes as it is.
@@ -28,30 +21,6 @@ func goldenFile(t *testing.T, name string) string {
 	abs, err := filepath.Abs(filepath.Join(specsDir, name+".golden"))
 	assert.NilError(t, err)
 	return abs
-}
-
-// The host the golden documents were made on (testdata/specs/README.md).
-const goldenHostCPUs = 2
-
-var goldenHostPaths = []string{`C:\layers\base\UtilityVM`, `C:\layers\upper\UtilityVM`}
-
-func goldenHost() *hcsfake.Host { return hcsfake.New(goldenHostCPUs, goldenHostPaths...) }
-
-// goldenSpecs lists the corpus: every testdata/specs/*.json.
-func goldenSpecs(t testing.TB) []string {
-	files, err := filepath.Glob(filepath.Join(specsDir, "*.json"))
-	assert.NilError(t, err)
-	assert.Assert(t, len(files) >= 30, "the corpus has %d specs", len(files))
-	return files
-}
-
-// readSpec decodes a spec file; "null" gives a nil spec.
-func readSpec(t testing.TB, file string) *specs.Spec {
-	data, err := os.ReadFile(file)
-	assert.NilError(t, err)
-	var spec *specs.Spec
-	assert.NilError(t, json.Unmarshal(data, &spec))
-	return spec
 }
 
 // renderDocuments is the golden form of a translation: both documents as

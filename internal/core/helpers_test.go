@@ -2,9 +2,11 @@ package core
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"io"
 	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -193,3 +195,48 @@ type (
 	mobyNotImplemented   = interface{ NotImplemented() }
 	mobyInvalidParameter = interface{ InvalidParameter() }
 )
+
+// specsDir holds the corpus of specs and their golden documents, at the
+// repository's top, where runspec's users find them.
+var specsDir = filepath.Join("..", "..", "testdata", "specs")
+
+// The host the golden documents were made on (testdata/specs/README.md).
+const goldenHostCPUs = 2
+
+var goldenHostPaths = []string{`C:\layers\base\UtilityVM`, `C:\layers\upper\UtilityVM`}
+
+func goldenHost() *hcsfake.Host { return hcsfake.New(goldenHostCPUs, goldenHostPaths...) }
+
+// goldenSpecs lists the corpus: every testdata/specs/*.json.
+func goldenSpecs(t testing.TB) []string {
+	files, err := filepath.Glob(filepath.Join(specsDir, "*.json"))
+	assert.NilError(t, err)
+	assert.Assert(t, len(files) >= 30, "the corpus has %d specs", len(files))
+	return files
+}
+
+// readSpec decodes a spec file; "null" gives a nil spec.
+func readSpec(t testing.TB, file string) *specs.Spec {
+	data, err := os.ReadFile(file)
+	assert.NilError(t, err)
+	var spec *specs.Spec
+	assert.NilError(t, json.Unmarshal(data, &spec))
+	return spec
+}
+
+// startExec starts container c1 running until killed and an exec in it.
+func startExec(t *testing.T, e *env, p *specs.Process) (*Container, *Task, *Process, *output) {
+	t.Helper()
+	ctr, tsk, _ := e.start("c1", spec(t, "ping -t localhost"))
+	out := &output{}
+	proc, err := tsk.Exec(e.ctx, "e1", p, out.attach)
+	assert.NilError(t, err)
+	return ctr, tsk, proc, out
+}
+
+// cleanUp force-deletes tsk and deletes ctr.
+func cleanUp(t *testing.T, e *env, ctr *Container, tsk *Task) {
+	t.Helper()
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
