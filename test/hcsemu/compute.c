@@ -105,168 +105,6 @@ static HANDLE worker;
 static LONG pipe_serial;
 static LONG open_handles; /* of systems and processes, guarded by lock */
 
-/* ---- faults ------------------------------------------------------------ */
-
-/* A fault makes the next `times` calls of an export (all, for 0) wait
- * delay_ms and then answer hr without doing anything; for the operations
- * HCS may finish asynchronously (create, start, shutdown, terminate, pause,
- * resume), HCS_E_OPERATION_PENDING does the work and answers pending. */
-struct fault {
-    WCHAR op[64];
-    HRESULT hr;
-    DWORD delay_ms;
-    int hang; /* hold the call until HcsemuReleaseHangs, then answer hr */
-    int times;
-    struct fault *next;
-};
-
-static struct fault *faults;
-
-/* Held calls wait for hang_generation to move on; lock guards both. */
-static CONDITION_VARIABLE hangs_released;
-static LONG hang_generation;
-static LONG held_calls;
-
-static void add_fault(struct fault *f) {
-    EnterCriticalSection(&lock);
-    struct fault **last = &faults;
-    while (*last)
-        last = &(*last)->next;
-    *last = f;
-    LeaveCriticalSection(&lock);
-}
-
-/* HcsemuInjectFault is the emulator's control: tests call it to make HCS
- * fail, answer pending or be slow. */
-__declspec(dllexport) HRESULT WINAPI HcsemuInjectFault(PCWSTR op, HRESULT hr, DWORD delay_ms, int times) {
-    struct fault *f = calloc(1, sizeof *f);
-    wcsncpy(f->op, op, 63);
-    f->hr = hr;
-    f->delay_ms = delay_ms;
-    f->times = times;
-    add_fault(f);
-    return S_OK;
-}
-
-/* HcsemuInjectHang makes the next `times` calls of an export (all, for 0)
- * wait inside the emulator, as calls HCS never answers do, until
- * HcsemuReleaseHangs; then they do their work as usual. */
-__declspec(dllexport) HRESULT WINAPI HcsemuInjectHang(PCWSTR op, int times) {
-    struct fault *f = calloc(1, sizeof *f);
-    wcsncpy(f->op, op, 63);
-    f->hang = 1;
-    f->times = times;
-    add_fault(f);
-    return S_OK;
-}
-
-/* HcsemuReleaseHangs lets every call held now go on. */
-__declspec(dllexport) HRESULT WINAPI HcsemuReleaseHangs(void) {
-    EnterCriticalSection(&lock);
-    hang_generation++;
-    WakeAllConditionVariable(&hangs_released);
-    LeaveCriticalSection(&lock);
-    return S_OK;
-}
-
-/* HcsemuHeldCalls is how many calls are held now. */
-__declspec(dllexport) DWORD WINAPI HcsemuHeldCalls(void) {
-    EnterCriticalSection(&lock);
-    DWORD n = (DWORD)held_calls;
-    LeaveCriticalSection(&lock);
-    return n;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsemuClearFaults(void) {
-    EnterCriticalSection(&lock);
-    faults = NULL; /* leaked: a test process is short-lived */
-    LeaveCriticalSection(&lock);
-    return S_OK;
-}
-
-/* The calls of each export, counted in fault, which every HCS export calls
- * first. lock guards them. */
-struct call_count {
-    WCHAR op[64];
-    DWORD calls;
-    struct call_count *next;
-};
-
-static struct call_count *call_counts;
-
-/* count_call counts a call of op. lock is held. */
-static void count_call(const WCHAR *op) {
-    struct call_count **c = &call_counts;
-    while (*c && wcscmp((*c)->op, op) != 0)
-        c = &(*c)->next;
-    if (!*c) {
-        *c = calloc(1, sizeof **c);
-        wcsncpy((*c)->op, op, 63);
-    }
-    (*c)->calls++;
-}
-
-/* HcsemuCallCounts reports how many times each export was called since
- * the last HcsemuResetCallCounts, a line "EXPORT COUNT" each, in the order
- * of their first calls; the caller frees the text as HCS's answers. */
-__declspec(dllexport) HRESULT WINAPI HcsemuCallCounts(PWSTR *counts) {
-    EnterCriticalSection(&lock);
-    size_t n = 1;
-    for (struct call_count *c = call_counts; c; c = c->next)
-        n += wcslen(c->op) + 16;
-    PWSTR text = calloc(n, sizeof(WCHAR));
-    for (struct call_count *c = call_counts; c; c = c->next)
-        swprintf(text + wcslen(text), n - wcslen(text), L"%ls %lu\n", c->op, (unsigned long)c->calls);
-    LeaveCriticalSection(&lock);
-    *counts = dup_string(text);
-    free(text);
-    return S_OK;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsemuResetCallCounts(void) {
-    EnterCriticalSection(&lock);
-    for (struct call_count *c = call_counts; c; c = c->next)
-        c->calls = 0;
-    LeaveCriticalSection(&lock);
-    return S_OK;
-}
-
-HRESULT fault(const WCHAR *op) {
-    HRESULT hr = S_OK;
-    DWORD delay = 0;
-    int hang = 0;
-    EnterCriticalSection(&lock);
-    count_call(op);
-    for (struct fault **f = &faults; *f; f = &(*f)->next) {
-        if (wcscmp((*f)->op, op) != 0)
-            continue;
-        hr = (*f)->hr;
-        delay = (*f)->delay_ms;
-        hang = (*f)->hang;
-        if ((*f)->times > 0 && --(*f)->times == 0)
-            *f = (*f)->next;
-        break;
-    }
-    if (hang) {
-        LONG generation = hang_generation;
-        held_calls++;
-        while (hang_generation == generation)
-            SleepConditionVariableCS(&hangs_released, &lock, INFINITE);
-        held_calls--;
-    }
-    LeaveCriticalSection(&lock);
-    if (delay)
-        Sleep(delay);
-    return hr;
-}
-
-/* An operation that completes asynchronously in HCS may be made to answer
- * pending: it is done, and its completion notified. */
-#define PENDING_FAULT(op, injected)                                                                                    \
-    HRESULT injected = fault(op);                                                                                      \
-    if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)                                                       \
-        return injected
-
 #define NOTIFY_SYSTEM_CREATE_COMPLETED 0x00000002
 #define NOTIFY_SYSTEM_START_COMPLETED 0x00000003
 #define NOTIFY_SYSTEM_PAUSE_COMPLETED 0x00000004
@@ -460,7 +298,9 @@ static struct process *process_of(void *handle) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration, HANDLE identity, void **system, PWSTR *result) {
-    PENDING_FAULT(L"HcsCreateComputeSystem", injected);
+    HRESULT injected = fault(L"HcsCreateComputeSystem"); /* pending: done, and notified */
+    if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)
+        return injected;
     (void)identity;
     set_result(result);
     EnterCriticalSection(&lock);
@@ -483,7 +323,7 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR co
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsOpenComputeSystem(PCWSTR id, void **system, PWSTR *result) {
-    FAULT(L"HcsOpenComputeSystem");
+    RETURN_IF_FAULT(L"HcsOpenComputeSystem");
     set_result(result);
     EnterCriticalSection(&lock);
     start_worker();
@@ -525,7 +365,7 @@ static HRESULT close_handle(struct handle *h, int is_process) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
-    FAULT(L"HcsCloseComputeSystem");
+    RETURN_IF_FAULT(L"HcsCloseComputeSystem");
     return close_handle(system, 0);
 }
 
@@ -534,7 +374,9 @@ __declspec(dllexport) HRESULT WINAPI HcsCloseComputeSystem(void *system) {
 static HRESULT transition(const WCHAR *op, DWORD completion, void *system, enum state from, enum state to, int hyperv_only,
                           PWSTR *result) {
     set_result(result);
-    PENDING_FAULT(op, injected);
+    HRESULT injected = fault(op); /* pending: done, and notified */
+    if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)
+        return injected;
     EnterCriticalSection(&lock);
     struct system *s = system_of(system);
     HRESULT hr = S_OK;
@@ -665,7 +507,7 @@ static void iso8601(FILETIME t, WCHAR *out, size_t size) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system, PCWSTR query, PWSTR *properties, PWSTR *result) {
-    FAULT(L"HcsGetComputeSystemProperties");
+    RETURN_IF_FAULT(L"HcsGetComputeSystemProperties");
     set_result(result);
     static WCHAR buf[65536];
     EnterCriticalSection(&lock);
@@ -720,7 +562,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetComputeSystemProperties(void *system,
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsModifyComputeSystem(void *system, PCWSTR configuration, PWSTR *result) {
-    FAULT(L"HcsModifyComputeSystem");
+    RETURN_IF_FAULT(L"HcsModifyComputeSystem");
     (void)system;
     (void)configuration;
     set_result(result);
@@ -728,7 +570,7 @@ __declspec(dllexport) HRESULT WINAPI HcsModifyComputeSystem(void *system, PCWSTR
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsEnumerateComputeSystems(PCWSTR query, PWSTR *list, PWSTR *result) {
-    FAULT(L"HcsEnumerateComputeSystems");
+    RETURN_IF_FAULT(L"HcsEnumerateComputeSystems");
     (void)query;
     set_result(result);
     static WCHAR buf[65536];
@@ -792,22 +634,22 @@ static HRESULT unregister_callback(void *registration) {
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsRegisterComputeSystemCallback(void *system, hcs_callback callback, void *context, void **registration) {
-    FAULT(L"HcsRegisterComputeSystemCallback");
+    RETURN_IF_FAULT(L"HcsRegisterComputeSystemCallback");
     return register_callback(system, callback, context, registration, 0);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsUnregisterComputeSystemCallback(void *registration) {
-    FAULT(L"HcsUnregisterComputeSystemCallback");
+    RETURN_IF_FAULT(L"HcsUnregisterComputeSystemCallback");
     return unregister_callback(registration);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsRegisterProcessCallback(void *process, hcs_callback callback, void *context, void **registration) {
-    FAULT(L"HcsRegisterProcessCallback");
+    RETURN_IF_FAULT(L"HcsRegisterProcessCallback");
     return register_callback(process, callback, context, registration, 1);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsUnregisterProcessCallback(void *registration) {
-    FAULT(L"HcsUnregisterProcessCallback");
+    RETURN_IF_FAULT(L"HcsUnregisterProcessCallback");
     return unregister_callback(registration);
 }
 
@@ -935,83 +777,65 @@ static void add_process(struct system *s, struct process *p, const WCHAR *comman
     CloseHandle(CreateThread(NULL, 0, watch, p, 0, NULL));
 }
 
-__declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR parameters, HCS_PROCESS_INFORMATION *info, void **process, PWSTR *result) {
-    FAULT(L"HcsCreateProcess");
-    set_result(result);
-    static WCHAR command_line[32768];
-    EnterCriticalSection(&lock);
-    struct system *s = system_of(system);
-    HRESULT hr = S_OK;
-    if (!s)
-        hr = E_HANDLE;
-    else if (s->state == STOPPED)
-        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
-    else if (s->state != RUNNING || s->stopping)
-        hr = HCS_E_INVALID_STATE;
-    else if (json_string(parameters, L"CommandLine", command_line, 32768) != 1)
-        hr = E_INVALIDARG;
-    if (hr != S_OK) {
-        LeaveCriticalSection(&lock);
-        return hr;
-    }
-    memset(info, 0, sizeof *info);
-    HANDLE child[3] = {NULL, NULL, NULL};
-    HANDLE from_caller = NULL, stdin_write = NULL;
+/* The pipes of a process being created: the caller's ends go into the
+ * process information, the process's ends (child) into its stdio. Its
+ * stdin goes through a relay: from_caller is the relay's end of the
+ * caller's pipe, stdin_write the relay's end of the process's. */
+struct stdio_pipes {
+    HANDLE child[3];
+    HANDLE from_caller, stdin_write;
+};
+
+/* open_stdio makes the pipes parameters ask for. */
+static void open_stdio(PCWSTR parameters, HCS_PROCESS_INFORMATION *info, struct stdio_pipes *io) {
+    memset(io, 0, sizeof *io);
     if (json_bool(parameters, L"CreateStdInPipe")) {
-        info->StdInput = make_pipe(0, &from_caller, FILE_FLAG_OVERLAPPED);
-        SetHandleInformation(from_caller, HANDLE_FLAG_INHERIT, 0);
+        info->StdInput = make_pipe(0, &io->from_caller, FILE_FLAG_OVERLAPPED);
+        SetHandleInformation(io->from_caller, HANDLE_FLAG_INHERIT, 0);
         SECURITY_ATTRIBUTES inheritable = {sizeof inheritable, NULL, TRUE};
-        CreatePipe(&child[0], &stdin_write, &inheritable, 65536);
-        SetHandleInformation(stdin_write, HANDLE_FLAG_INHERIT, 0);
+        CreatePipe(&io->child[0], &io->stdin_write, &inheritable, 65536);
+        SetHandleInformation(io->stdin_write, HANDLE_FLAG_INHERIT, 0);
     }
     if (json_bool(parameters, L"CreateStdOutPipe"))
-        info->StdOutput = make_pipe(1, &child[1], 0);
+        info->StdOutput = make_pipe(1, &io->child[1], 0);
     if (json_bool(parameters, L"CreateStdErrPipe"))
-        info->StdError = make_pipe(1, &child[2], 0);
-    if (simulating) {
-        static LONG simulated_pid = 10000;
-        struct process *p = calloc(1, sizeof *p);
-        p->sys = s;
-        p->pid = (DWORD)InterlockedAdd(&simulated_pid, 4);
-        p->kill = CreateEventW(NULL, TRUE, FALSE, NULL);
-        p->os_process = simulate(command_line, child[0], child[1], child[2], p->kill, &p->kill_code);
-        add_process(s, p, command_line, info, process, from_caller, stdin_write);
-        LeaveCriticalSection(&lock);
-        return S_OK;
-    }
-    HANDLE null_in = NULL, null_out = NULL;
+        info->StdError = make_pipe(1, &io->child[2], 0);
+}
+
+/* close_stdio closes the caller's ends of a process that was not created. */
+static void close_stdio(HCS_PROCESS_INFORMATION *info, struct stdio_pipes *io) {
+    HANDLE ends[5] = {info->StdInput, info->StdOutput, info->StdError, io->from_caller, io->stdin_write};
+    for (int i = 0; i < 5; i++)
+        if (ends[i])
+            CloseHandle(ends[i]);
+    memset(info, 0, sizeof *info);
+}
+
+/* spawn runs command_line as a real process with the process's ends of
+ * io, which it closes, in a job object of its own (the process and its
+ * children end together, as in a container). lock is held, so that no
+ * other process of ours inherits these ends. */
+static struct process *spawn(WCHAR *command_line, struct stdio_pipes *io, DWORD *error) {
     SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
+    HANDLE null_in = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
+    HANDLE null_out = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
     STARTUPINFOW si;
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
     si.dwFlags = STARTF_USESTDHANDLES;
-    null_in = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
-    null_out = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
-    si.hStdInput = child[0] ? child[0] : null_in;
-    si.hStdOutput = child[1] ? child[1] : null_out;
-    si.hStdError = child[2] ? child[2] : null_out;
+    si.hStdInput = io->child[0] ? io->child[0] : null_in;
+    si.hStdOutput = io->child[1] ? io->child[1] : null_out;
+    si.hStdError = io->child[2] ? io->child[2] : null_out;
     PROCESS_INFORMATION pi;
-    /* The lock is held: no other process of ours inherits these ends. */
     BOOL ok = CreateProcessW(NULL, command_line, NULL, NULL, TRUE, CREATE_NO_WINDOW | CREATE_SUSPENDED, NULL, NULL, &si, &pi);
-    DWORD error = GetLastError();
+    *error = GetLastError();
     for (int i = 0; i < 3; i++)
-        if (child[i])
-            CloseHandle(child[i]);
+        if (io->child[i])
+            CloseHandle(io->child[i]);
     CloseHandle(null_in);
     CloseHandle(null_out);
-    if (!ok) {
-        HANDLE ours[3] = {info->StdInput, info->StdOutput, info->StdError};
-        for (int i = 0; i < 3; i++)
-            if (ours[i])
-                CloseHandle(ours[i]);
-        if (from_caller)
-            CloseHandle(from_caller);
-        if (stdin_write)
-            CloseHandle(stdin_write);
-        memset(info, 0, sizeof *info);
-        LeaveCriticalSection(&lock);
-        return HRESULT_FROM_WIN32(error);
-    }
+    if (!ok)
+        return NULL;
     HANDLE job = CreateJobObjectW(NULL, NULL);
     if (job && !AssignProcessToJobObject(job, pi.hProcess)) {
         CloseHandle(job);
@@ -1021,16 +845,57 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR param
     CloseHandle(pi.hThread);
     struct process *p = calloc(1, sizeof *p);
     p->job = job;
-    p->sys = s;
     p->pid = pi.dwProcessId;
     p->os_process = pi.hProcess;
-    add_process(s, p, command_line, info, process, from_caller, stdin_write);
+    return p;
+}
+
+/* spawn_simulated is spawn for a simulated process (HCSEMU_SIMULATE=1). */
+static struct process *spawn_simulated(const WCHAR *command_line, struct stdio_pipes *io) {
+    static LONG simulated_pid = 10000;
+    struct process *p = calloc(1, sizeof *p);
+    p->pid = (DWORD)InterlockedAdd(&simulated_pid, 4);
+    p->kill = CreateEventW(NULL, TRUE, FALSE, NULL);
+    p->os_process = simulate(command_line, io->child[0], io->child[1], io->child[2], p->kill, &p->kill_code);
+    return p;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR parameters, HCS_PROCESS_INFORMATION *info, void **process, PWSTR *result) {
+    HRESULT hr = fault(L"HcsCreateProcess");
+    if (hr != S_OK)
+        return hr;
+    set_result(result);
+    static WCHAR command_line[32768]; /* guarded by lock */
+    EnterCriticalSection(&lock);
+    struct system *s = system_of(system);
+    if (!s)
+        hr = E_HANDLE;
+    else if (s->state == STOPPED)
+        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
+    else if (s->state != RUNNING || s->stopping)
+        hr = HCS_E_INVALID_STATE;
+    else if (json_string(parameters, L"CommandLine", command_line, 32768) != 1)
+        hr = E_INVALIDARG;
+    if (hr == S_OK) {
+        memset(info, 0, sizeof *info);
+        struct stdio_pipes io;
+        open_stdio(parameters, info, &io);
+        DWORD error = 0;
+        struct process *p = simulating ? spawn_simulated(command_line, &io) : spawn(command_line, &io, &error);
+        if (p) {
+            p->sys = s;
+            add_process(s, p, command_line, info, process, io.from_caller, io.stdin_write);
+        } else {
+            close_stdio(info, &io);
+            hr = HRESULT_FROM_WIN32(error);
+        }
+    }
     LeaveCriticalSection(&lock);
-    return S_OK;
+    return hr;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, void **process, PWSTR *result) {
-    FAULT(L"HcsOpenProcess");
+    RETURN_IF_FAULT(L"HcsOpenProcess");
     set_result(result);
     EnterCriticalSection(&lock);
     struct system *s = system_of(system);
@@ -1047,12 +912,12 @@ __declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, voi
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsCloseProcess(void *process) {
-    FAULT(L"HcsCloseProcess");
+    RETURN_IF_FAULT(L"HcsCloseProcess");
     return close_handle(process, 1);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *result) {
-    FAULT(L"HcsTerminateProcess");
+    RETURN_IF_FAULT(L"HcsTerminateProcess");
     set_result(result);
     EnterCriticalSection(&lock);
     struct process *p = process_of(process);
@@ -1068,13 +933,13 @@ __declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *r
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsSignalProcess(void *process, PCWSTR options, PWSTR *result) {
-    FAULT(L"HcsSignalProcess");
+    RETURN_IF_FAULT(L"HcsSignalProcess");
     (void)options;
     return HcsTerminateProcess(process, result);
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCESS_INFORMATION *info, PWSTR *result) {
-    FAULT(L"HcsGetProcessInfo");
+    RETURN_IF_FAULT(L"HcsGetProcessInfo");
     set_result(result);
     EnterCriticalSection(&lock);
     struct process *p = process_of(process);
@@ -1089,7 +954,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCES
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWSTR *properties, PWSTR *result) {
-    FAULT(L"HcsGetProcessProperties");
+    RETURN_IF_FAULT(L"HcsGetProcessProperties");
     set_result(result);
     WCHAR buf[256];
     EnterCriticalSection(&lock);
@@ -1106,7 +971,7 @@ __declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWST
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsModifyProcess(void *process, PCWSTR settings, PWSTR *result) {
-    FAULT(L"HcsModifyProcess");
+    RETURN_IF_FAULT(L"HcsModifyProcess");
     set_result(result);
     EnterCriticalSection(&lock);
     struct process *p = process_of(process);
@@ -1140,7 +1005,6 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved) {
     if (reason == DLL_PROCESS_ATTACH) {
         InitializeCriticalSection(&lock);
         InitializeConditionVariable(&changed);
-        InitializeConditionVariable(&hangs_released);
         WCHAR mode[8] = {0};
         GetEnvironmentVariableW(L"HCSEMU_SIMULATE", mode, 8);
         simulating = wcscmp(mode, L"1") == 0;

@@ -6,8 +6,10 @@
  * Linux CI. Tests use it; the library never does.
  *
  * Its parts, one file an area of HCS:
- *   compute.c  compute systems and their processes, notifications, the
- *              faults tests inject, and the DLL's entry;
+ *   compute.c  compute systems and their processes, notifications, and
+ *              the DLL's entry;
+ *   faults.c   the faults tests inject, and the count of every export's
+ *              calls;
  *   layers.c   the container storage calls (wclayer): layers are folders;
  *   hns.c      the Host Network Service's v1 call, HNSCall: networks,
  *              endpoints and the rest in memory;
@@ -33,8 +35,9 @@ extern CRITICAL_SECTION lock;
  * held. */
 HRESULT fault(const WCHAR *op);
 
-/* FAULT returns the injected answer for op, if there is one. */
-#define FAULT(op)                                                                                                      \
+/* RETURN_IF_FAULT returns from the export the answer injected for op, if
+ * there is one (the name of WIL's RETURN_IF_FAILED). */
+#define RETURN_IF_FAULT(op)                                                                                            \
     do {                                                                                                               \
         HRESULT injected_ = fault(op);                                                                                 \
         if (injected_ != S_OK)                                                                                         \

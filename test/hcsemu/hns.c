@@ -120,7 +120,7 @@ static PWSTR call(PCWSTR method, const WCHAR *kind, const WCHAR *id, const WCHAR
 }
 
 __declspec(dllexport) HRESULT WINAPI HNSCall(PCWSTR method, PCWSTR path, PCWSTR request, PWSTR *response) {
-    FAULT(L"HNSCall");
+    RETURN_IF_FAULT(L"HNSCall");
     /* /KIND/ID/VERB, each part optional but the kind. */
     WCHAR kind[32] = {0}, id[64] = {0}, verb[32] = {0};
     swscanf(path, L"/%31l[^/]/%63l[^/]/%31l[^/]", kind, id, verb);

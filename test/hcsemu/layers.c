@@ -111,7 +111,7 @@ static HRESULT remove_tree(const WCHAR *path) {
 __declspec(dllexport) HRESULT WINAPI CreateLayer(struct driver_info *info, PCWSTR id, PCWSTR parent) {
     (void)info;
     (void)parent;
-    FAULT(L"CreateLayer");
+    RETURN_IF_FAULT(L"CreateLayer");
     if (!CreateDirectoryW(id, NULL) && GetLastError() != ERROR_ALREADY_EXISTS)
         return last_error();
     return S_OK;
@@ -126,14 +126,14 @@ __declspec(dllexport) HRESULT WINAPI CreateSandboxLayer(struct driver_info *info
 
 __declspec(dllexport) HRESULT WINAPI DestroyLayer(struct driver_info *info, PCWSTR id) {
     (void)info;
-    FAULT(L"DestroyLayer");
+    RETURN_IF_FAULT(L"DestroyLayer");
     unprepare(id);
     return remove_tree(id);
 }
 
 __declspec(dllexport) HRESULT WINAPI LayerExists(struct driver_info *info, PCWSTR id, DWORD *exists) {
     (void)info;
-    FAULT(L"LayerExists");
+    RETURN_IF_FAULT(L"LayerExists");
     DWORD attributes = GetFileAttributesW(id);
     *exists = attributes != INVALID_FILE_ATTRIBUTES && (attributes & FILE_ATTRIBUTE_DIRECTORY);
     return S_OK;
@@ -143,7 +143,7 @@ __declspec(dllexport) HRESULT WINAPI ImportLayer(struct driver_info *info, PCWST
     (void)info;
     (void)layers;
     (void)count;
-    FAULT(L"ImportLayer");
+    RETURN_IF_FAULT(L"ImportLayer");
     return copy_tree(path, id);
 }
 
@@ -151,7 +151,7 @@ __declspec(dllexport) HRESULT WINAPI ExportLayer(struct driver_info *info, PCWST
     (void)info;
     (void)layers;
     (void)count;
-    FAULT(L"ExportLayer");
+    RETURN_IF_FAULT(L"ExportLayer");
     return copy_tree(id, path);
 }
 
@@ -159,7 +159,7 @@ __declspec(dllexport) HRESULT WINAPI PrepareLayer(struct driver_info *info, PCWS
     (void)info;
     (void)layers;
     (void)count;
-    FAULT(L"PrepareLayer");
+    RETURN_IF_FAULT(L"PrepareLayer");
     EnterCriticalSection(&lock);
     if (!*find_prepared(id)) {
         struct prepared *p = calloc(1, sizeof *p);
@@ -173,14 +173,14 @@ __declspec(dllexport) HRESULT WINAPI PrepareLayer(struct driver_info *info, PCWS
 
 __declspec(dllexport) HRESULT WINAPI UnprepareLayer(struct driver_info *info, PCWSTR id) {
     (void)info;
-    FAULT(L"UnprepareLayer");
+    RETURN_IF_FAULT(L"UnprepareLayer");
     unprepare(id);
     return S_OK;
 }
 
 __declspec(dllexport) HRESULT WINAPI GetLayerMountPath(struct driver_info *info, PCWSTR id, UINT_PTR *length, WCHAR *buffer) {
     (void)info;
-    FAULT(L"GetLayerMountPath");
+    RETURN_IF_FAULT(L"GetLayerMountPath");
     EnterCriticalSection(&lock);
     int is_prepared = *find_prepared(id) != NULL;
     LeaveCriticalSection(&lock);
@@ -204,7 +204,7 @@ __declspec(dllexport) HRESULT WINAPI GetLayerMountPath(struct driver_info *info,
 /* GetBaseImages lists the base images HCS registered: none here, since
  * moby's images live in its own graph driver. */
 __declspec(dllexport) HRESULT WINAPI GetBaseImages(PWSTR *images) {
-    FAULT(L"GetBaseImages");
+    RETURN_IF_FAULT(L"GetBaseImages");
     *images = dup_string(L"{\"Images\":[]}");
     return S_OK;
 }
@@ -214,7 +214,7 @@ __declspec(dllexport) HRESULT WINAPI GetBaseImages(PWSTR *images) {
     __declspec(dllexport) HRESULT WINAPI name(struct driver_info *info, PCWSTR id) {                                   \
         (void)info;                                                                                                    \
         (void)id;                                                                                                      \
-        FAULT(L## #name);                                                                                              \
+        RETURN_IF_FAULT(L## #name);                                                                                    \
         return S_OK;                                                                                                   \
     }
 
@@ -225,26 +225,26 @@ __declspec(dllexport) HRESULT WINAPI ExpandSandboxSize(struct driver_info *info,
     (void)info;
     (void)id;
     (void)size;
-    FAULT(L"ExpandSandboxSize");
+    RETURN_IF_FAULT(L"ExpandSandboxSize");
     return S_OK;
 }
 
 __declspec(dllexport) HRESULT WINAPI ProcessBaseImage(PCWSTR path) {
     (void)path;
-    FAULT(L"ProcessBaseImage");
+    RETURN_IF_FAULT(L"ProcessBaseImage");
     return S_OK;
 }
 
 __declspec(dllexport) HRESULT WINAPI ProcessUtilityImage(PCWSTR path) {
     (void)path;
-    FAULT(L"ProcessUtilityImage");
+    RETURN_IF_FAULT(L"ProcessUtilityImage");
     return S_OK;
 }
 
 __declspec(dllexport) HRESULT WINAPI GrantVmAccess(PCWSTR vm, PCWSTR path) {
     (void)vm;
     (void)path;
-    FAULT(L"GrantVmAccess");
+    RETURN_IF_FAULT(L"GrantVmAccess");
     return S_OK;
 }
 
