@@ -74,8 +74,22 @@ func toHcsshimContainerConfig(c *hcs.ContainerConfig) *hcsshim.ContainerConfig {
 	for _, l := range c.Layers {
 		out.Layers = append(out.Layers, hcsshim.Layer{ID: l.ID, Path: l.Path})
 	}
-	for _, d := range c.MappedDirectories {
-		out.MappedDirectories = append(out.MappedDirectories, hcsshim.MappedDir{
+	out.MappedDirectories = toHcsshimMappedDirs(c.MappedDirectories)
+	for _, p := range c.MappedPipes {
+		out.MappedPipes = append(out.MappedPipes, hcsshim.MappedPipe{HostPath: p.HostPath, ContainerPipeName: p.ContainerPipeName})
+	}
+	out.HvRuntime = toHcsshimHvRuntime(c.HvRuntime)
+	out.MappedVirtualDisks = toHcsshimVirtualDisks(c.MappedVirtualDisks)
+	for _, d := range c.AssignedDevices {
+		out.AssignedDevices = append(out.AssignedDevices, hcsshim.AssignedDevice{InterfaceClassGUID: d.InterfaceClassGUID})
+	}
+	return out
+}
+
+func toHcsshimMappedDirs(dirs []hcs.MappedDir) []hcsshim.MappedDir {
+	var out []hcsshim.MappedDir
+	for _, d := range dirs {
+		out = append(out, hcsshim.MappedDir{
 			HostPath:          d.HostPath,
 			ContainerPath:     d.ContainerPath,
 			ReadOnly:          d.ReadOnly,
@@ -85,22 +99,28 @@ func toHcsshimContainerConfig(c *hcs.ContainerConfig) *hcsshim.ContainerConfig {
 			LinuxMetadata:     d.LinuxMetadata,
 		})
 	}
-	for _, p := range c.MappedPipes {
-		out.MappedPipes = append(out.MappedPipes, hcsshim.MappedPipe{HostPath: p.HostPath, ContainerPipeName: p.ContainerPipeName})
+	return out
+}
+
+func toHcsshimHvRuntime(r *hcs.HvRuntime) *hcsshim.HvRuntime {
+	if r == nil {
+		return nil
 	}
-	if r := c.HvRuntime; r != nil {
-		out.HvRuntime = &hcsshim.HvRuntime{
-			ImagePath:           r.ImagePath,
-			SkipTemplate:        r.SkipTemplate,
-			LinuxInitrdFile:     r.LinuxInitrdFile,
-			LinuxKernelFile:     r.LinuxKernelFile,
-			LinuxBootParameters: r.LinuxBootParameters,
-			BootSource:          r.BootSource,
-			WritableBootSource:  r.WritableBootSource,
-		}
+	return &hcsshim.HvRuntime{
+		ImagePath:           r.ImagePath,
+		SkipTemplate:        r.SkipTemplate,
+		LinuxInitrdFile:     r.LinuxInitrdFile,
+		LinuxKernelFile:     r.LinuxKernelFile,
+		LinuxBootParameters: r.LinuxBootParameters,
+		BootSource:          r.BootSource,
+		WritableBootSource:  r.WritableBootSource,
 	}
-	for _, d := range c.MappedVirtualDisks {
-		out.MappedVirtualDisks = append(out.MappedVirtualDisks, hcsshim.MappedVirtualDisk{
+}
+
+func toHcsshimVirtualDisks(disks []hcs.MappedVirtualDisk) []hcsshim.MappedVirtualDisk {
+	var out []hcsshim.MappedVirtualDisk
+	for _, d := range disks {
+		out = append(out, hcsshim.MappedVirtualDisk{
 			HostPath:          d.HostPath,
 			ContainerPath:     d.ContainerPath,
 			CreateInUtilityVM: d.CreateInUtilityVM,
@@ -108,9 +128,6 @@ func toHcsshimContainerConfig(c *hcs.ContainerConfig) *hcsshim.ContainerConfig {
 			Cache:             d.Cache,
 			AttachOnly:        d.AttachOnly,
 		})
-	}
-	for _, d := range c.AssignedDevices {
-		out.AssignedDevices = append(out.AssignedDevices, hcsshim.AssignedDevice{InterfaceClassGUID: d.InterfaceClassGUID})
 	}
 	return out
 }

@@ -82,38 +82,75 @@ func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds i
 		return err
 	}
 	defer os.RemoveAll(images)
+	tars, err := writeImages(images)
+	if err != nil {
+		return err
+	}
+	for _, d := range both {
+		if err := d.startWith(ctx, tars); err != nil {
+			return err
+		}
+	}
+
+	counts := playScenarios(ctx, stock, ours, only)
+	fmt.Printf("\ndockerd scenarios: %d identical, %d deliberate differences, %d unexpected\n",
+		counts[identical], counts[deliberately], counts[unexpected])
+
+	if rounds > 0 {
+		if err := timeRuns(ctx, stock, ours, rounds); err != nil {
+			return err
+		}
+	}
+	if counts[unexpected] > 0 {
+		return fmt.Errorf("%d scenarios differ or fail (the daemons' logs are in %s)", counts[unexpected], logDir)
+	}
+	return nil
+}
+
+// writeImages writes the test images' tars into dir and returns their
+// Windows paths.
+func writeImages(dir string) ([]string, error) {
 	var tars []string
 	for _, img := range []struct {
 		tag    string
 		hyperv bool
 	}{{image, false}, {hypervImg, true}} {
-		path := filepath.Join(images, strings.NewReplacer("/", "-", ":", "-").Replace(img.tag)+".tar")
+		path := filepath.Join(dir, strings.NewReplacer("/", "-", ":", "-").Replace(img.tag)+".tar")
 		f, err := os.Create(path)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		err = imageTar(f, img.tag, img.hyperv)
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}
 		if err != nil {
-			return err
+			return nil, err
 		}
 		tars = append(tars, windowsPath(path))
 	}
-	for _, d := range both {
-		started := time.Now()
-		if err := d.start(ctx); err != nil {
-			return err
-		}
-		for _, tar := range tars {
-			if r := d.docker(ctx, "", "load", "-i", tar); r.Code != 0 {
-				return fmt.Errorf("docker load (%s): %s%s", d.name, r.Stdout, r.Stderr)
-			}
-		}
-		fmt.Printf("dockerd (%s): started and loaded the test images in %.1fs\n", d.name, time.Since(started).Seconds())
-	}
+	return tars, nil
+}
 
+// startWith starts the daemon and loads the image tars into it.
+func (d *daemon) startWith(ctx context.Context, tars []string) error {
+	started := time.Now()
+	if err := d.start(ctx); err != nil {
+		return err
+	}
+	for _, tar := range tars {
+		if r := d.docker(ctx, "", "load", "-i", tar); r.Code != 0 {
+			return fmt.Errorf("docker load (%s): %s%s", d.name, r.Stdout, r.Stderr)
+		}
+	}
+	fmt.Printf("dockerd (%s): started and loaded the test images in %.1fs\n", d.name, time.Since(started).Seconds())
+	return nil
+}
+
+// playScenarios plays each scenario whose name contains only on both
+// daemons at once, prints how their steps compare, and counts the
+// scenarios by their worst step.
+func playScenarios(ctx context.Context, stock, ours *daemon, only string) map[verdict]int {
 	counts := map[verdict]int{}
 	for _, sc := range scenarios() {
 		if only != "" && !strings.Contains(sc.name, only) {
@@ -134,18 +171,7 @@ func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds i
 		}
 		counts[worst]++
 	}
-	fmt.Printf("\ndockerd scenarios: %d identical, %d deliberate differences, %d unexpected\n",
-		counts[identical], counts[deliberately], counts[unexpected])
-
-	if rounds > 0 {
-		if err := timeRuns(ctx, stock, ours, rounds); err != nil {
-			return err
-		}
-	}
-	if counts[unexpected] > 0 {
-		return fmt.Errorf("%d scenarios differ or fail (the daemons' logs are in %s)", counts[unexpected], logDir)
-	}
-	return nil
+	return counts
 }
 
 func printStep(rep stepReport) {
