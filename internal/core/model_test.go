@@ -856,16 +856,23 @@ func (a *actor) cleanUp(c *modelContainer) {
 	}
 	// Every started process ends, by its script, a kill or its system, and
 	// its exit is reported: the watchdog catches an exit that never comes.
+	// The task's exits count too: its reaper may report the last one after
+	// the clean-up returned, once a held hang of its Wait is released.
 	_ = m.call("cleanup: wait for the exits of "+c.id, func() error {
-		for _, id := range c.execs {
+		awaitExits := func(id string, n int) {
 			m.rec.awaitUntil(c.id, func(events []event) bool {
+				seen := 0
 				for _, e := range events {
 					if e.Type == EventExit && e.Info.ProcessID == id {
-						return true
+						seen++
 					}
 				}
-				return false
+				return seen >= n
 			})
+		}
+		awaitExits(c.id, c.starts)
+		for _, id := range c.execs {
+			awaitExits(id, 1)
 		}
 		return nil
 	})
