@@ -175,6 +175,7 @@ func (*Task) Pids(context.Context) error {
 
 // CreateCheckpoint is not supported on Windows.
 func (*Task) CreateCheckpoint(context.Context, string, bool) error {
+	//lint:ignore ST1005 moby's text
 	return notImplemented(errors.New("Windows: Containers do not support checkpoints"))
 }
 
