@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-files="task.go container.go options.go io_other.go io_windows.go stats_other.go stats_windows.go"
+files="client_calls.go task.go container.go options.go io_other.go io_windows.go stats_other.go stats_windows.go"
 check=false
 [ "${1:-}" = --check ] && check=true
 
