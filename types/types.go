@@ -1,10 +1,3 @@
-// Package types is moby's libcontainerd API (github.com/docker/docker/libcontainerd/types)
-// with the same names, method sets and string values, shaped per OS as
-// moby's is, so that an engine switches by changing import paths and still
-// builds for every OS it supports: on Windows Stats carries
-// *hcsshim.Statistics and Resources is empty (types_windows.go); elsewhere
-// Stats carries Metrics and Resources is specs.LinuxResources
-// (types_other.go, moby's types_linux.go).
 package types
 
 import (
@@ -70,7 +63,7 @@ type Client interface {
 	// LoadContainer loads a container that already exists on the host.
 	LoadContainer(ctx context.Context, containerID string) (Container, error)
 	// NewContainer creates a container from an OCI spec.
-	NewContainer(ctx context.Context, containerID string, spec *specs.Spec, shim string, runtimeOptions interface{}, opts ...containerd.NewContainerOpts) (Container, error)
+	NewContainer(ctx context.Context, containerID string, spec *specs.Spec, shim string, runtimeOptions any, opts ...containerd.NewContainerOpts) (Container, error)
 }
 
 // Container is a created container.

@@ -15,11 +15,11 @@ type Stats struct {
 	// metrics for moby's Linux backend; the *hcs.Statistics of the host
 	// for this library's backend, which runs here against a host other
 	// than the machine's HCS.
-	Metrics interface{}
+	Metrics any
 }
 
 // InterfaceToStats returns a Stats holding the platform's statistics value.
-func InterfaceToStats(read time.Time, v interface{}) *Stats {
+func InterfaceToStats(read time.Time, v any) *Stats {
 	return &Stats{Read: read, Metrics: v}
 }
 

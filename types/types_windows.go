@@ -15,7 +15,7 @@ type Stats struct {
 // InterfaceToStats returns a Stats from the platform's statistics value, a
 // *hcsshim.Statistics on Windows. Unlike moby's it does not panic on nil or
 // on another type: HCSStats is then nil.
-func InterfaceToStats(read time.Time, v interface{}) *Stats {
+func InterfaceToStats(read time.Time, v any) *Stats {
 	s, _ := v.(*hcsshim.Statistics)
 	return &Stats{Read: read, HCSStats: s}
 }

@@ -1,0 +1,8 @@
+// Package types is moby's libcontainerd API (github.com/docker/docker/libcontainerd/types)
+// with the same names, method sets and string values, shaped per OS as
+// moby's is, so that an engine switches by changing import paths and still
+// builds for every OS it supports: on Windows Stats carries
+// *hcsshim.Statistics and Resources is empty (types_windows.go); elsewhere
+// Stats carries Metrics and Resources is specs.LinuxResources
+// (types_other.go, moby's types_linux.go).
+package types
