@@ -50,12 +50,11 @@
 // engine's test of a Windows code path: HCS fails an exec's wait, and the
 // engine's Backend still gets the exec's exit. The implementation is the
 // module's internal/hcsfake, which the module's own tests use; this package
-// is its public face, with its own types.
+// is its public face: its Fault, Op and State are the implementation's.
 package memhost
 
 import (
 	"context"
-	"time"
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
@@ -117,13 +116,7 @@ func (h *Host) SetTerminateExitCode(code int) { h.fake.SetTerminateExitCode(code
 // Inject arms f. Faults are tried in the order they were injected; the
 // first that matches a call applies to it, and one whose Times ran out is
 // dropped.
-func (h *Host) Inject(f Fault) {
-	h.fake.Inject(hcsfake.Fault{
-		Op: hcsfake.Op(f.Op), ID: f.ID, Pid: f.Pid,
-		Err: f.Err, Late: f.Late, Pending: f.Pending, Delay: f.Delay, Hang: f.Hang,
-		Times: f.Times,
-	})
-}
+func (h *Host) Inject(f Fault) { h.fake.Inject(f) }
 
 // ClearFaultsOf disarms the faults whose ID is id.
 func (h *Host) ClearFaultsOf(id string) { h.fake.ClearFaultsOf(id) }
@@ -133,16 +126,16 @@ func (h *Host) ClearFaults() { h.fake.ClearFaults() }
 
 // Calls reports how many times op was called on this host, whether a
 // fault applied or not.
-func (h *Host) Calls(op Op) int { return h.fake.Calls(hcsfake.Op(op)) }
+func (h *Host) Calls(op Op) int { return h.fake.Calls(op) }
 
 // AwaitCalls blocks until op was called at least n times. A call counts as
 // soon as it starts, before any fault's delay or hang, so a test can hold a
 // call inside the host with Fault.Hang and act while it is there.
-func (h *Host) AwaitCalls(op Op, n int) { h.fake.AwaitCalls(hcsfake.Op(op), n) }
+func (h *Host) AwaitCalls(op Op, n int) { h.fake.AwaitCalls(op, n) }
 
 // Refused reports how many calls of op a fault made fail without doing
 // their work (a Close that did not close, say).
-func (h *Host) Refused(op Op) int { return h.fake.Refused(hcsfake.Op(op)) }
+func (h *Host) Refused(op Op) int { return h.fake.Refused(op) }
 
 // ContainerConfigs returns the container documents CreateSystem received,
 // in order, refused ones included.
@@ -154,10 +147,7 @@ func (h *Host) ProcessConfigs(id string) []hcs.ProcessConfig { return h.fake.Pro
 
 // State returns the state of system id; false when the host has no such
 // system (never created, or stopped with every handle closed).
-func (h *Host) State(id string) (State, bool) {
-	st, ok := h.fake.State(id)
-	return State(st), ok
-}
+func (h *Host) State(id string) (State, bool) { return h.fake.State(id) }
 
 // Systems returns the ids of the systems the host holds.
 func (h *Host) Systems() []string { return h.fake.Systems() }
@@ -176,108 +166,70 @@ func (h *Host) ConsoleSize(id string, pid int) (width, height uint16, ok bool) {
 	return h.fake.ConsoleSize(id, pid)
 }
 
-// Fault changes what the calls it matches do. When a call matches, it
-// first sleeps Delay, then blocks until Hang is closed (when set); then, if
-// Err is set, it returns Err without doing anything (with Late, after doing
-// its work); otherwise it does its work and, with Pending, answers
-// hcs.ErrPending, as HCS does for work it finishes in the background.
-type Fault struct {
-	// Op is the operation the fault applies to.
-	Op Op
-	// ID limits the fault to one compute system; "" matches every one. For
-	// the host's operations it is the system's id (CreateSystem,
-	// OpenSystem), the layer's name (NameToGuid) or the path (PathExists).
-	ID string
-	// Pid limits a process's fault to one process; 0 matches every one.
-	Pid int
-
-	// Err is the answer: a class of package hcs (hcs.ErrInvalidState,
-	// hcs.ErrPending for "accepted" but never done, ...) or any other
-	// error, which the backend then sees as HCS's unclassified failure.
-	Err error
-	// Late makes the call do its work before it fails with Err: a Wait
-	// that waited and then failed.
-	Late bool
-	// Pending makes the call answer hcs.ErrPending after doing its work.
-	// For the calls that return a handle (CreateSystem, OpenSystem,
-	// CreateProcess) it means Err: pending, nothing done, no handle.
-	Pending bool
-	// Delay is how long the call sleeps first.
-	Delay time.Duration
-	// Hang, when set, blocks the call until it is closed: an HCS that does
-	// not answer, for as long as the test wants.
-	Hang <-chan struct{}
-
-	// Times is how many calls the fault applies to; 0 means every call.
-	Times int
-}
+// Fault changes what the calls it matches do: a delay, a hang, an error,
+// a pending answer, for some calls or all (its fields say how).
+type Fault = hcsfake.Fault
 
 // Op names an operation of the host, of a compute system or of a process,
 // for Fault and Calls.
-type Op string
+type Op = hcsfake.Op
 
-// The host's operations.
+// The operations of the host, of a compute system and of a process.
 const (
-	OpCreateSystem Op = "CreateSystem"
-	OpOpenSystem   Op = "OpenSystem"
-	OpNameToGuid   Op = "NameToGuid"
-	OpPathExists   Op = "PathExists"
-)
+	OpCreateSystem = hcsfake.OpCreateSystem
+	OpOpenSystem   = hcsfake.OpOpenSystem
+	OpNameToGuid   = hcsfake.OpNameToGuid
+	OpPathExists   = hcsfake.OpPathExists
 
-// A compute system's operations.
-const (
-	OpStart         Op = "Start"
-	OpShutdown      Op = "Shutdown"
-	OpTerminate     Op = "Terminate"
-	OpWait          Op = "Wait"
-	OpWaitTimeout   Op = "WaitTimeout"
-	OpPause         Op = "Pause"
-	OpResume        Op = "Resume"
-	OpStatistics    Op = "Statistics"
-	OpProcessList   Op = "ProcessList"
-	OpCreateProcess Op = "CreateProcess"
-	OpClose         Op = "Close"
-)
+	OpStart         = hcsfake.OpStart
+	OpShutdown      = hcsfake.OpShutdown
+	OpTerminate     = hcsfake.OpTerminate
+	OpWait          = hcsfake.OpWait
+	OpWaitTimeout   = hcsfake.OpWaitTimeout
+	OpPause         = hcsfake.OpPause
+	OpResume        = hcsfake.OpResume
+	OpStatistics    = hcsfake.OpStatistics
+	OpProcessList   = hcsfake.OpProcessList
+	OpCreateProcess = hcsfake.OpCreateProcess
+	OpClose         = hcsfake.OpClose
 
-// A process's operations.
-const (
-	OpProcessKill        Op = "Process.Kill"
-	OpProcessWait        Op = "Process.Wait"
-	OpProcessWaitTimeout Op = "Process.WaitTimeout"
-	OpProcessExitCode    Op = "Process.ExitCode"
-	OpProcessResize      Op = "Process.ResizeConsole"
-	OpProcessStdio       Op = "Process.Stdio"
-	OpProcessCloseStdin  Op = "Process.CloseStdin"
-	OpProcessClose       Op = "Process.Close"
+	OpProcessKill        = hcsfake.OpProcessKill
+	OpProcessWait        = hcsfake.OpProcessWait
+	OpProcessWaitTimeout = hcsfake.OpProcessWaitTimeout
+	OpProcessExitCode    = hcsfake.OpProcessExitCode
+	OpProcessResize      = hcsfake.OpProcessResize
+	OpProcessStdio       = hcsfake.OpProcessStdio
+	OpProcessCloseStdin  = hcsfake.OpProcessCloseStdin
+	OpProcessClose       = hcsfake.OpProcessClose
 )
 
 // State is a compute system's state, as Host.State reports it.
-type State string
+type State = hcsfake.State
 
 // The states.
 const (
-	StateCreated State = "created"
-	StateRunning State = "running"
-	StatePaused  State = "paused"
-	StateStopped State = "stopped"
+	StateCreated = hcsfake.StateCreated
+	StateRunning = hcsfake.StateRunning
+	StatePaused  = hcsfake.StatePaused
+	StateStopped = hcsfake.StateStopped
 )
 
 // Exit codes the host's processes end with.
 const (
 	// ExitCodeShutdown ends a process whose system shut down gracefully:
 	// STATUS_CONTROL_C_EXIT, 0xC000013A.
-	ExitCodeShutdown = 0xC000013A
+	ExitCodeShutdown = hcsfake.ExitCodeShutdown
 	// ExitCodeKilled ends a killed process.
-	ExitCodeKilled = 1
+	ExitCodeKilled = hcsfake.ExitCodeKilled
 	// DefaultTerminateExitCode ends the processes of a terminated system
 	// unless Host.SetTerminateExitCode said otherwise: HCS's, the same as
 	// a graceful shutdown's.
-	DefaultTerminateExitCode = ExitCodeShutdown
+	DefaultTerminateExitCode = hcsfake.DefaultTerminateExitCode
 )
 
 // MaxCommandLine is the longest command line the host's CreateProcess
 // takes, in UTF-16 code units, as Windows' CreateProcess does.
-const MaxCommandLine = 32766
+const MaxCommandLine = hcsfake.MaxCommandLine
 
 // Errors of the host that no class of package hcs covers; the backend
 // passes them on unclassified, as it does HCS's own.

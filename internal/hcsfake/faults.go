@@ -36,33 +36,40 @@ const (
 	OpProcessClose       Op = "Process.Close"
 )
 
-// Fault changes what an operation does. When a call matches, it first
-// sleeps Delay, then blocks until Hang is closed (when set); then, if Err is
-// set, it returns Err without doing anything (with Late, after doing its
-// work: a Wait that waited and then failed); otherwise it does its work and,
-// if Pending is set, answers hcs.ErrPending as HCS does for work it finishes
-// asynchronously.
-//
-// Err may be a class of the seam (hcs.ErrPending: "accepted" but never done,
-// hcs.ErrInvalidState, ...) or any other error. Operations that return a
-// handle (CreateSystem, OpenSystem, CreateProcess) give none with a
-// pending answer: for them Pending means Err: pending, nothing done.
+// Fault changes what the calls it matches do. When a call matches, it
+// first sleeps Delay, then blocks until Hang is closed (when set); then, if
+// Err is set, it returns Err without doing anything (with Late, after doing
+// its work); otherwise it does its work and, with Pending, answers
+// hcs.ErrPending, as HCS does for work it finishes in the background.
+// Package memhost makes it public.
 type Fault struct {
+	// Op is the operation the fault applies to.
 	Op Op
-	// ID limits the fault to one compute system; "" matches every one.
-	// For host operations it is the id (Create, Open), the layer name
-	// (NameToGuid) or the path (PathExists).
+	// ID limits the fault to one compute system; "" matches every one. For
+	// the host's operations it is the system's id (CreateSystem,
+	// OpenSystem), the layer's name (NameToGuid) or the path (PathExists).
 	ID string
-	// Pid limits a process fault to one process; 0 matches every one.
+	// Pid limits a process's fault to one process; 0 matches every one.
 	Pid int
 
-	Err     error
-	Late    bool
+	// Err is the answer: a class of package hcs (hcs.ErrInvalidState,
+	// hcs.ErrPending for "accepted" but never done, ...) or any other
+	// error, which the backend then sees as HCS's unclassified failure.
+	Err error
+	// Late makes the call do its work before it fails with Err: a Wait
+	// that waited and then failed.
+	Late bool
+	// Pending makes the call answer hcs.ErrPending after doing its work.
+	// For the calls that return a handle (CreateSystem, OpenSystem,
+	// CreateProcess) it means Err: pending, nothing done, no handle.
 	Pending bool
-	Delay   time.Duration
-	Hang    <-chan struct{}
+	// Delay is how long the call sleeps first.
+	Delay time.Duration
+	// Hang, when set, blocks the call until it is closed: an HCS that does
+	// not answer, for as long as the test wants.
+	Hang <-chan struct{}
 
-	// Times is how many calls the fault affects; 0 means every call.
+	// Times is how many calls the fault applies to; 0 means every call.
 	Times int
 }
 
