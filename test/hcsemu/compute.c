@@ -297,6 +297,18 @@ static struct process *process_of(void *handle) {
     return h->proc;
 }
 
+/* live_system checks a handle for an operation on a system that has not
+ * stopped: E_HANDLE for a closed handle or a process's,
+ * HCS_E_SYSTEM_ALREADY_STOPPED for a stopped system. lock is held. */
+static HRESULT live_system(void *handle, struct system **s) {
+    *s = system_of(handle);
+    if (!*s)
+        return E_HANDLE;
+    if ((*s)->state == STOPPED)
+        return HCS_E_SYSTEM_ALREADY_STOPPED;
+    return S_OK;
+}
+
 __declspec(dllexport) HRESULT WINAPI HcsCreateComputeSystem(PCWSTR id, PCWSTR configuration, HANDLE identity, void **system, PWSTR *result) {
     HRESULT injected = fault(L"HcsCreateComputeSystem"); /* pending: done, and notified */
     if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)
@@ -378,15 +390,11 @@ static HRESULT transition(const WCHAR *op, DWORD completion, void *system, enum 
     if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)
         return injected;
     EnterCriticalSection(&lock);
-    struct system *s = system_of(system);
-    HRESULT hr = S_OK;
-    if (!s)
-        hr = E_HANDLE;
-    else if (s->state == STOPPED)
-        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
-    else if ((hyperv_only && !s->hyperv) || s->state != from || s->stopping)
+    struct system *s;
+    HRESULT hr = live_system(system, &s);
+    if (hr == S_OK && ((hyperv_only && !s->hyperv) || s->state != from || s->stopping))
         hr = HCS_E_INVALID_STATE;
-    else
+    if (hr == S_OK)
         s->state = to;
     if (hr == S_OK && injected == HCS_E_OPERATION_PENDING) {
         complete(system, completion);
@@ -442,13 +450,9 @@ static HRESULT stop(const WCHAR *op, void *system, PWSTR *result) {
     if (injected != S_OK && injected != HCS_E_OPERATION_PENDING)
         return injected;
     EnterCriticalSection(&lock);
-    struct system *s = system_of(system);
-    HRESULT hr = S_OK;
-    if (!s)
-        hr = E_HANDLE;
-    else if (s->state == STOPPED)
-        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
-    else if (!s->stopping) {
+    struct system *s;
+    HRESULT hr = live_system(system, &s);
+    if (hr == S_OK && !s->stopping) {
         s->stopping = 1;
         CloseHandle(CreateThread(NULL, 0, finish_stop, s, 0, NULL));
     }
@@ -867,14 +871,11 @@ __declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR param
     set_result(result);
     static WCHAR command_line[32768]; /* guarded by lock */
     EnterCriticalSection(&lock);
-    struct system *s = system_of(system);
-    if (!s)
-        hr = E_HANDLE;
-    else if (s->state == STOPPED)
-        hr = HCS_E_SYSTEM_ALREADY_STOPPED;
-    else if (s->state != RUNNING || s->stopping)
+    struct system *s;
+    hr = live_system(system, &s);
+    if (hr == S_OK && (s->state != RUNNING || s->stopping))
         hr = HCS_E_INVALID_STATE;
-    else if (json_string(parameters, L"CommandLine", command_line, 32768) != 1)
+    if (hr == S_OK && json_string(parameters, L"CommandLine", command_line, 32768) != 1)
         hr = E_INVALIDARG;
     if (hr == S_OK) {
         memset(info, 0, sizeof *info);
