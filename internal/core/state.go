@@ -104,9 +104,9 @@ func (ctr *Container) transition(c change, t *Task) error {
 	return nil
 }
 
-// current returns the compute system of t while t is the current task of
+// systemOf returns the compute system of t while t is the current task of
 // a container not deleted, and moby's error otherwise.
-func (ctr *Container) current(t *Task) (hcs.System, error) {
+func (ctr *Container) systemOf(t *Task) (hcs.System, error) {
 	ctr.mu.Lock()
 	defer ctr.mu.Unlock()
 	switch {

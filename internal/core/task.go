@@ -25,7 +25,7 @@ type Task struct {
 func (*Task) Start(context.Context) error { return nil }
 
 // system returns the compute system of a current task.
-func (t *Task) system() (hcs.System, error) { return t.ctr.current(t) }
+func (t *Task) system() (hcs.System, error) { return t.ctr.systemOf(t) }
 
 // Kill stops the container, Windows having no signals: SIGKILL terminates
 // the system, any other signal shuts it down gracefully. Like moby, it
