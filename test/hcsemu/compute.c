@@ -10,45 +10,21 @@
  *     (system exited, process exited), from the worker thread, never while
  *     the emulator holds its lock, never after its unregister returned, and
  *     at registration when the event came first;
- *   - processes are real Wine processes, run from the document's command
- *     line, with overlapped pipes handed to the caller (go-winio opens them
- *     on a completion port); their exit codes are real;
+ *   - processes (process.c) are real Wine processes, run from the
+ *     document's command line, with overlapped pipes handed to the caller
+ *     (go-winio opens them on a completion port); their exit codes are real;
  *   - statistics and the process list; open of a system another handle
  *     created (restore);
  *   - a system is gone once it stopped and its last handle (its own or a
  *     process's) closed: its id can be created again, as `docker start`
  *     of an exited container does.
  */
-#include "hcsemu.h"
-
-#define HCS_E_OPERATION_PENDING ((HRESULT)0xC0370103L)
-#define HCS_E_INVALID_STATE ((HRESULT)0xC0370105L)
-#define HCS_E_SYSTEM_NOT_FOUND ((HRESULT)0xC037010EL)
-#define HCS_E_SYSTEM_ALREADY_EXISTS ((HRESULT)0xC037010FL)
-#define HCS_E_SYSTEM_ALREADY_STOPPED ((HRESULT)0xC0370110L)
-#define HCS_E_PROCESS_ALREADY_STOPPED ((HRESULT)0x8037011FL)
+#include "compute.h"
 
 #define NOTIFY_SYSTEM_EXITED 0x00000001
 #define NOTIFY_PROCESS_EXITED 0x00010000
 
 typedef DWORD(CALLBACK *hcs_callback)(DWORD type, void *context, HRESULT status, PCWSTR data);
-
-enum state { CREATED, RUNNING, PAUSED, STOPPED };
-
-struct system;
-struct process;
-
-/* A handle on a system or a process; closed handles stay allocated, so
- * that a late call on one answers "invalid handle" instead of crashing. */
-struct handle {
-    int is_process;
-    int closed;
-    struct system *sys;
-    struct process *proc;
-    /* A completion (create, start, pause, resume) answered pending before
-     * the handle had a registration: sent at registration. */
-    DWORD deferred;
-};
 
 /* A callback registration of one handle. */
 struct registration {
@@ -61,35 +37,6 @@ struct registration {
     struct registration *next;
 };
 
-struct process {
-    struct system *sys;
-    DWORD pid;
-    HANDLE os_process; /* a simulated process's thread */
-    HANDLE job; /* the process and its children, ended together as in a container */
-    HANDLE kill; /* a simulated process's end, with kill_code */
-    volatile LONG kill_code;
-    /* The process reads its stdin from stdin_write's pipe, which a relay
-     * fills from the caller's; closing it is how CloseStdin ends the input. */
-    HANDLE stdin_write;
-    HANDLE stdin_from_caller; /* overlapped */
-    HANDLE stdin_close;       /* event: CloseStdin was asked for */
-    int exited;
-    DWORD exit_code;
-    FILETIME created;
-    WCHAR image[MAX_PATH];
-    struct process *next;
-};
-
-struct system {
-    WCHAR id[256];
-    int hyperv;
-    enum state state;
-    int stopping;
-    int handles; /* open handles on it and on its processes */
-    struct process *processes;
-    struct system *next;
-};
-
 struct notification {
     struct registration *reg;
     DWORD type;
@@ -97,12 +44,11 @@ struct notification {
 };
 
 CRITICAL_SECTION lock;
-static CONDITION_VARIABLE changed;
+CONDITION_VARIABLE changed;
 static struct system *systems;
 static struct registration *registrations;
 static struct notification *queue_head, *queue_tail;
 static HANDLE worker;
-static LONG pipe_serial;
 static LONG open_handles; /* of systems and processes, guarded by lock */
 
 #define NOTIFY_SYSTEM_CREATE_COMPLETED 0x00000002
@@ -153,7 +99,7 @@ static int handle_is_of(struct handle *h, struct system *sys, struct process *pr
 
 /* notify_exit queues the exit of sys (proc NULL) or of proc to every
  * registration on their handles. lock is held. */
-static void notify_exit(struct system *sys, struct process *proc) {
+void notify_exit(struct system *sys, struct process *proc) {
     for (struct registration *r = registrations; r; r = r->next)
         if (handle_is_of(r->handle, sys, proc))
             queue_exit(r, proc ? NOTIFY_PROCESS_EXITED : NOTIFY_SYSTEM_EXITED);
@@ -203,7 +149,7 @@ PWSTR dup_string(const WCHAR *s) {
 }
 
 /* json_bool reports whether the document sets key to true. */
-static int json_bool(PCWSTR doc, const WCHAR *key) {
+int json_bool(PCWSTR doc, const WCHAR *key) {
     WCHAR pattern[128];
     swprintf(pattern, 128, L"\"%ls\":true", key);
     return doc && wcsstr(doc, pattern) != NULL;
@@ -272,7 +218,7 @@ static struct system *find_system(PCWSTR id) {
     return NULL;
 }
 
-static struct handle *new_handle(struct system *sys, struct process *proc) {
+struct handle *new_handle(struct system *sys, struct process *proc) {
     open_handles++;
     sys->handles++;
     struct handle *h = calloc(1, sizeof *h);
@@ -283,14 +229,14 @@ static struct handle *new_handle(struct system *sys, struct process *proc) {
 }
 
 /* system_of checks a system handle. lock is held. */
-static struct system *system_of(void *handle) {
+struct system *system_of(void *handle) {
     struct handle *h = handle;
     if (!h || h->is_process || h->closed)
         return NULL;
     return h->sys;
 }
 
-static struct process *process_of(void *handle) {
+struct process *process_of(void *handle) {
     struct handle *h = handle;
     if (!h || !h->is_process || h->closed)
         return NULL;
@@ -300,7 +246,7 @@ static struct process *process_of(void *handle) {
 /* live_system checks a handle for an operation on a system that has not
  * stopped: E_HANDLE for a closed handle or a process's,
  * HCS_E_SYSTEM_ALREADY_STOPPED for a stopped system. lock is held. */
-static HRESULT live_system(void *handle, struct system **s) {
+HRESULT live_system(void *handle, struct system **s) {
     *s = system_of(handle);
     if (!*s)
         return E_HANDLE;
@@ -364,7 +310,7 @@ static void forget_if_gone(struct system *s) {
 
 /* close_handle closes a system's handle or a process's; closing twice is
  * not an error. */
-static HRESULT close_handle(struct handle *h, int is_process) {
+HRESULT close_handle(struct handle *h, int is_process) {
     EnterCriticalSection(&lock);
     if (h && h->is_process == is_process && !h->closed) {
         h->closed = 1;
@@ -407,17 +353,6 @@ static HRESULT transition(const WCHAR *op, DWORD completion, void *system, enum 
 __declspec(dllexport) HRESULT WINAPI HcsStartComputeSystem(void *system, PCWSTR options, PWSTR *result) {
     (void)options;
     return transition(L"HcsStartComputeSystem", NOTIFY_SYSTEM_START_COMPLETED, system, CREATED, RUNNING, 0, result);
-}
-
-/* end_process ends a process and the processes it started. */
-static void end_process(struct process *p, UINT code) {
-    if (p->kill) {
-        InterlockedExchange(&p->kill_code, (LONG)code);
-        SetEvent(p->kill);
-        return;
-    }
-    if (!p->job || !TerminateJobObject(p->job, code))
-        TerminateProcess(p->os_process, code);
 }
 
 /* finish_stop ends a stopping system's processes, then the system. */
@@ -655,338 +590,6 @@ __declspec(dllexport) HRESULT WINAPI HcsRegisterProcessCallback(void *process, h
 __declspec(dllexport) HRESULT WINAPI HcsUnregisterProcessCallback(void *registration) {
     RETURN_IF_FAULT(L"HcsUnregisterProcessCallback");
     return unregister_callback(registration);
-}
-
-/* ---- processes --------------------------------------------------------- */
-
-typedef struct {
-    DWORD ProcessId;
-    DWORD Reserved;
-    HANDLE StdInput;
-    HANDLE StdOutput;
-    HANDLE StdError;
-} HCS_PROCESS_INFORMATION;
-
-/* make_pipe returns the caller's end of a new pipe, overlapped, and sets
- * *child to the process's end, synchronous and inheritable (overlapped
- * when flags says so). inbound: the caller reads. */
-static HANDLE make_pipe(int inbound, HANDLE *child, DWORD flags) {
-    WCHAR name[128];
-    swprintf(name, 128, L"\\\\.\\pipe\\hcsemu-%lu-%ld", (unsigned long)GetCurrentProcessId(), InterlockedIncrement(&pipe_serial));
-    HANDLE ours = CreateNamedPipeW(name, (inbound ? PIPE_ACCESS_INBOUND : PIPE_ACCESS_OUTBOUND) | FILE_FLAG_OVERLAPPED | FILE_FLAG_FIRST_PIPE_INSTANCE,
-                                   PIPE_TYPE_BYTE | PIPE_WAIT, 1, 65536, 65536, 0, NULL);
-    if (ours == INVALID_HANDLE_VALUE)
-        return NULL;
-    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
-    *child = CreateFileW(name, inbound ? GENERIC_WRITE : GENERIC_READ, 0, &inherit, OPEN_EXISTING, flags, NULL);
-    if (*child == INVALID_HANDLE_VALUE) {
-        CloseHandle(ours);
-        return NULL;
-    }
-    return ours;
-}
-
-/* relay copies what the caller writes into the process's stdin until the
- * caller closes its end, or CloseStdin was asked for and what the caller
- * wrote before it was copied. */
-static DWORD WINAPI relay(void *arg) {
-    struct process *p = arg;
-    char buf[4096];
-    DWORD n, written;
-    OVERLAPPED ov;
-    memset(&ov, 0, sizeof ov);
-    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
-    for (;;) {
-        ResetEvent(ov.hEvent);
-        if (!ReadFile(p->stdin_from_caller, buf, sizeof buf, NULL, &ov) && GetLastError() != ERROR_IO_PENDING)
-            break;
-        HANDLE events[2] = {ov.hEvent, p->stdin_close}; /* data first */
-        if (WaitForMultipleObjects(2, events, FALSE, INFINITE) != WAIT_OBJECT_0) {
-            DWORD available = 0;
-            if (PeekNamedPipe(p->stdin_from_caller, NULL, 0, NULL, &available, NULL) && available > 0) {
-                WaitForSingleObject(ov.hEvent, INFINITE);
-            } else {
-                CancelIo(p->stdin_from_caller);
-                GetOverlappedResult(p->stdin_from_caller, &ov, &n, TRUE);
-                break;
-            }
-        }
-        if (!GetOverlappedResult(p->stdin_from_caller, &ov, &n, TRUE) || n == 0)
-            break;
-        if (!WriteFile(p->stdin_write, buf, n, &written, NULL))
-            break;
-    }
-    CloseHandle(ov.hEvent);
-    EnterCriticalSection(&lock);
-    if (p->stdin_write) {
-        CloseHandle(p->stdin_write);
-        p->stdin_write = NULL;
-    }
-    LeaveCriticalSection(&lock);
-    CloseHandle(p->stdin_from_caller);
-    return 0;
-}
-
-/* watch waits for a process's exit and reports it. */
-static DWORD WINAPI watch(void *arg) {
-    struct process *p = arg;
-    WaitForSingleObject(p->os_process, INFINITE);
-    EnterCriticalSection(&lock);
-    if (p->kill)
-        GetExitCodeThread(p->os_process, &p->exit_code);
-    else
-        GetExitCodeProcess(p->os_process, &p->exit_code);
-    p->exited = 1;
-    notify_exit(p->sys, p);
-    WakeAllConditionVariable(&changed);
-    LeaveCriticalSection(&lock);
-    return 0;
-}
-
-static void image_name(const WCHAR *command_line, WCHAR *out) {
-    const WCHAR *start = command_line, *end;
-    if (*start == L'"') {
-        start++;
-        end = wcschr(start, L'"');
-    } else {
-        end = wcspbrk(start, L" \t");
-    }
-    if (!end)
-        end = start + wcslen(start);
-    const WCHAR *base = start;
-    for (const WCHAR *c = start; c < end; c++)
-        if (*c == L'\\' || *c == L'/')
-            base = c + 1;
-    size_t n = (size_t)(end - base) < MAX_PATH - 1 ? (size_t)(end - base) : MAX_PATH - 1;
-    wcsncpy(out, base, n);
-    out[n] = 0;
-}
-
-/* add_process makes p, started, one of system s's processes, with its
- * handle, its stdin relay and its watcher. lock is held. */
-static void add_process(struct system *s, struct process *p, const WCHAR *command_line, HCS_PROCESS_INFORMATION *info,
-                        void **process, HANDLE from_caller, HANDLE stdin_write) {
-    GetSystemTimeAsFileTime(&p->created);
-    image_name(command_line, p->image);
-    p->next = s->processes;
-    s->processes = p;
-    info->ProcessId = p->pid;
-    *process = new_handle(s, p);
-    if (from_caller) {
-        p->stdin_from_caller = from_caller;
-        p->stdin_write = stdin_write;
-        p->stdin_close = CreateEventW(NULL, TRUE, FALSE, NULL);
-        CloseHandle(CreateThread(NULL, 0, relay, p, 0, NULL));
-    }
-    CloseHandle(CreateThread(NULL, 0, watch, p, 0, NULL));
-}
-
-/* The pipes of a process being created: the caller's ends go into the
- * process information, the process's ends (child) into its stdio. Its
- * stdin goes through a relay: from_caller is the relay's end of the
- * caller's pipe, stdin_write the relay's end of the process's. */
-struct stdio_pipes {
-    HANDLE child[3];
-    HANDLE from_caller, stdin_write;
-};
-
-/* open_stdio makes the pipes parameters ask for. */
-static void open_stdio(PCWSTR parameters, HCS_PROCESS_INFORMATION *info, struct stdio_pipes *io) {
-    memset(io, 0, sizeof *io);
-    if (json_bool(parameters, L"CreateStdInPipe")) {
-        info->StdInput = make_pipe(0, &io->from_caller, FILE_FLAG_OVERLAPPED);
-        SetHandleInformation(io->from_caller, HANDLE_FLAG_INHERIT, 0);
-        SECURITY_ATTRIBUTES inheritable = {sizeof inheritable, NULL, TRUE};
-        CreatePipe(&io->child[0], &io->stdin_write, &inheritable, 65536);
-        SetHandleInformation(io->stdin_write, HANDLE_FLAG_INHERIT, 0);
-    }
-    if (json_bool(parameters, L"CreateStdOutPipe"))
-        info->StdOutput = make_pipe(1, &io->child[1], 0);
-    if (json_bool(parameters, L"CreateStdErrPipe"))
-        info->StdError = make_pipe(1, &io->child[2], 0);
-}
-
-/* close_stdio closes the caller's ends of a process that was not created. */
-static void close_stdio(HCS_PROCESS_INFORMATION *info, struct stdio_pipes *io) {
-    HANDLE ends[5] = {info->StdInput, info->StdOutput, info->StdError, io->from_caller, io->stdin_write};
-    for (int i = 0; i < 5; i++)
-        if (ends[i])
-            CloseHandle(ends[i]);
-    memset(info, 0, sizeof *info);
-}
-
-/* spawn runs command_line as a real process with the process's ends of
- * io, which it closes, in a job object of its own (the process and its
- * children end together, as in a container). lock is held, so that no
- * other process of ours inherits these ends. */
-static struct process *spawn(WCHAR *command_line, struct stdio_pipes *io, DWORD *error) {
-    SECURITY_ATTRIBUTES inherit = {sizeof inherit, NULL, TRUE};
-    HANDLE null_in = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
-    HANDLE null_out = CreateFileW(L"NUL", GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit, OPEN_EXISTING, 0, NULL);
-    STARTUPINFOW si;
-    memset(&si, 0, sizeof si);
-    si.cb = sizeof si;
-    si.dwFlags = STARTF_USESTDHANDLES;
-    si.hStdInput = io->child[0] ? io->child[0] : null_in;
-    si.hStdOutput = io->child[1] ? io->child[1] : null_out;
-    si.hStdError = io->child[2] ? io->child[2] : null_out;
-    PROCESS_INFORMATION pi;
-    BOOL ok = CreateProcessW(NULL, command_line, NULL, NULL, TRUE, CREATE_NO_WINDOW | CREATE_SUSPENDED, NULL, NULL, &si, &pi);
-    *error = GetLastError();
-    for (int i = 0; i < 3; i++)
-        if (io->child[i])
-            CloseHandle(io->child[i]);
-    CloseHandle(null_in);
-    CloseHandle(null_out);
-    if (!ok)
-        return NULL;
-    HANDLE job = CreateJobObjectW(NULL, NULL);
-    if (job && !AssignProcessToJobObject(job, pi.hProcess)) {
-        CloseHandle(job);
-        job = NULL;
-    }
-    ResumeThread(pi.hThread);
-    CloseHandle(pi.hThread);
-    struct process *p = calloc(1, sizeof *p);
-    p->job = job;
-    p->pid = pi.dwProcessId;
-    p->os_process = pi.hProcess;
-    return p;
-}
-
-/* spawn_simulated is spawn for a simulated process (HCSEMU_SIMULATE=1). */
-static struct process *spawn_simulated(const WCHAR *command_line, struct stdio_pipes *io) {
-    static LONG simulated_pid = 10000;
-    struct process *p = calloc(1, sizeof *p);
-    p->pid = (DWORD)InterlockedAdd(&simulated_pid, 4);
-    p->kill = CreateEventW(NULL, TRUE, FALSE, NULL);
-    p->os_process = simulate(command_line, io->child[0], io->child[1], io->child[2], p->kill, &p->kill_code);
-    return p;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsCreateProcess(void *system, PCWSTR parameters, HCS_PROCESS_INFORMATION *info, void **process, PWSTR *result) {
-    HRESULT hr = fault(L"HcsCreateProcess");
-    if (hr != S_OK)
-        return hr;
-    set_result(result);
-    static WCHAR command_line[32768]; /* guarded by lock */
-    EnterCriticalSection(&lock);
-    struct system *s;
-    hr = live_system(system, &s);
-    if (hr == S_OK && (s->state != RUNNING || s->stopping))
-        hr = HCS_E_INVALID_STATE;
-    if (hr == S_OK && json_string(parameters, L"CommandLine", command_line, 32768) != 1)
-        hr = E_INVALIDARG;
-    if (hr == S_OK) {
-        memset(info, 0, sizeof *info);
-        struct stdio_pipes io;
-        open_stdio(parameters, info, &io);
-        DWORD error = 0;
-        struct process *p = simulating ? spawn_simulated(command_line, &io) : spawn(command_line, &io, &error);
-        if (p) {
-            p->sys = s;
-            add_process(s, p, command_line, info, process, io.from_caller, io.stdin_write);
-        } else {
-            close_stdio(info, &io);
-            hr = HRESULT_FROM_WIN32(error);
-        }
-    }
-    LeaveCriticalSection(&lock);
-    return hr;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsOpenProcess(void *system, DWORD pid, void **process, PWSTR *result) {
-    RETURN_IF_FAULT(L"HcsOpenProcess");
-    set_result(result);
-    EnterCriticalSection(&lock);
-    struct system *s = system_of(system);
-    HRESULT hr = s ? HRESULT_FROM_WIN32(ERROR_NOT_FOUND) : E_HANDLE;
-    if (s)
-        for (struct process *p = s->processes; p; p = p->next)
-            if (p->pid == pid) {
-                *process = new_handle(s, p);
-                hr = S_OK;
-                break;
-            }
-    LeaveCriticalSection(&lock);
-    return hr;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsCloseProcess(void *process) {
-    RETURN_IF_FAULT(L"HcsCloseProcess");
-    return close_handle(process, 1);
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *result) {
-    RETURN_IF_FAULT(L"HcsTerminateProcess");
-    set_result(result);
-    EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    HRESULT hr = S_OK;
-    if (!p)
-        hr = E_HANDLE;
-    else if (p->exited)
-        hr = HCS_E_PROCESS_ALREADY_STOPPED;
-    else
-        end_process(p, 1); /* HCS's TerminateProcess code, hcsfake's ExitCodeKilled */
-    LeaveCriticalSection(&lock);
-    return hr;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsSignalProcess(void *process, PCWSTR options, PWSTR *result) {
-    RETURN_IF_FAULT(L"HcsSignalProcess");
-    (void)options;
-    return HcsTerminateProcess(process, result);
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCESS_INFORMATION *info, PWSTR *result) {
-    RETURN_IF_FAULT(L"HcsGetProcessInfo");
-    set_result(result);
-    EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    if (!p) {
-        LeaveCriticalSection(&lock);
-        return E_HANDLE;
-    }
-    memset(info, 0, sizeof *info);
-    info->ProcessId = p->pid;
-    LeaveCriticalSection(&lock);
-    return S_OK;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWSTR *properties, PWSTR *result) {
-    RETURN_IF_FAULT(L"HcsGetProcessProperties");
-    set_result(result);
-    WCHAR buf[256];
-    EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    if (!p) {
-        LeaveCriticalSection(&lock);
-        return E_HANDLE;
-    }
-    swprintf(buf, 256, L"{\"ProcessId\":%lu,\"Exited\":%ls,\"ExitCode\":%lu,\"LastWaitResult\":0}", (unsigned long)p->pid,
-             p->exited ? L"true" : L"false", (unsigned long)p->exit_code);
-    *properties = dup_string(buf);
-    LeaveCriticalSection(&lock);
-    return S_OK;
-}
-
-__declspec(dllexport) HRESULT WINAPI HcsModifyProcess(void *process, PCWSTR settings, PWSTR *result) {
-    RETURN_IF_FAULT(L"HcsModifyProcess");
-    set_result(result);
-    EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    HRESULT hr = S_OK;
-    if (!p)
-        hr = E_HANDLE;
-    else if (p->sys->stopping || p->sys->state == STOPPED)
-        hr = HCS_E_INVALID_STATE;
-    else if (settings && wcsstr(settings, L"ConsoleSize"))
-        hr = p->exited ? HCS_E_PROCESS_ALREADY_STOPPED : HCS_E_INVALID_STATE; /* no console emulated */
-    else if (settings && wcsstr(settings, L"\"StdIn\"") && p->stdin_close)
-        SetEvent(p->stdin_close); /* the relay ends the input once drained */
-    LeaveCriticalSection(&lock);
-    return hr;
 }
 
 /* ---- the host ---------------------------------------------------------- */

@@ -6,8 +6,9 @@
  * Linux CI. Tests use it; the library never does.
  *
  * Its parts, one file an area of HCS:
- *   compute.c  compute systems and their processes, notifications, and
- *              the DLL's entry;
+ *   compute.c  compute systems, their notifications and callbacks, and
+ *              the DLL's entry (compute.h is what it shares with process.c);
+ *   process.c  the systems' processes, their pipes and their exits;
  *   faults.c   the faults tests inject, and the count of every export's
  *              calls;
  *   layers.c   the container storage calls (wclayer): layers are folders;
