@@ -78,11 +78,7 @@ var _ types.Client = client{}
 // on Windows; elsewhere it then returns a not-implemented error.
 func NewClient(ctx context.Context, cli *containerd.Client, stateDir, ns string, b types.Backend, opts ...Option) (types.Client, error) {
 	logger := core.Logger(ctx).WithField("module", "libcontainerd").WithField("namespace", ns)
-	var backend core.Backend
-	if b != nil {
-		backend = eventBackend{b}
-	}
-	c, err := core.NewClient(logger, core.Moby26, backend, opts...)
+	c, err := core.NewClient(logger, core.Moby26, b, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -15,14 +15,6 @@ import (
 // WithHost: through hcsshim on Windows, a not-implemented error elsewhere.
 func MachineHost() (hcs.Host, error) { return core.MachineHost() }
 
-// eventBackend hands the core's events to the engine's Backend in its
-// line's types.
-type eventBackend struct{ b types.Backend }
-
-func (e eventBackend) ProcessEvent(id string, event core.EventType, ei core.EventInfo) error {
-	return e.b.ProcessEvent(id, types.EventType(event), types.EventInfo(ei))
-}
-
 // Version is not implemented on Windows, as in moby.
 func (c client) Version(ctx context.Context) (containerd.Version, error) {
 	return containerd.Version{}, c.c.Version(ctx)

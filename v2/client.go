@@ -76,11 +76,7 @@ var _ types.Client = client{}
 // returns a not-implemented error.
 func NewClient(ctx context.Context, b types.Backend, opts ...Option) (types.Client, error) {
 	logger := core.Logger(ctx).WithField("module", "libcontainerd")
-	var backend core.Backend
-	if b != nil {
-		backend = eventBackend{b}
-	}
-	c, err := core.NewClient(logger, core.Moby28, backend, opts...)
+	c, err := core.NewClient(logger, core.Moby28, b, opts...)
 	if err != nil {
 		return nil, err
 	}

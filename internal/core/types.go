@@ -26,9 +26,10 @@ const (
 	EventResumed     EventType = "resumed"
 )
 
-// EventInfo describes an event. Its fields are those of moby's
-// libcontainerd EventInfo, in the same order, so that a front converts it
-// with a type conversion.
+// EventInfo describes an event: its fields are moby's libcontainerd
+// EventInfo's, and each front's types package has EventType, EventInfo and
+// Backend as aliases of the core's. Pid, ExitCode, ExitedAt and Error are
+// set where the event has them.
 type EventInfo struct {
 	ContainerID string
 	ProcessID   string

@@ -5,47 +5,41 @@ package types
 import (
 	"context"
 	"syscall"
-	"time"
 
 	"github.com/Microsoft/hcsshim/cmd/containerd-shim-runhcs-v1/options"
 	containerd "github.com/containerd/containerd/v2/client"
 	"github.com/containerd/containerd/v2/pkg/cio"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/libcontainerd-windows/local/internal/core"
 )
 
-// EventType is the kind of a lifecycle event.
-type EventType string
+// EventType is the kind of a lifecycle event, EventInfo what an event
+// says, and Backend what receives the events; their names, fields and
+// strings are moby's. They are the core's types, so that the library
+// hands its events to the engine's Backend as they are, in every moby
+// line's module: of one container one at a time, in order. The package
+// local's doc says what each event's EventInfo holds and what a Backend
+// may do.
+type (
+	EventType = core.EventType
+	EventInfo = core.EventInfo
+	Backend   = core.Backend
+)
 
-// The events a client reports; their strings are moby's.
+// The events a client reports. Neither the library nor moby's Windows
+// backend sends EventUnknown or EventOOM; moby's types have them.
 const (
 	EventUnknown     EventType = "unknown"
-	EventExit        EventType = "exit"
+	EventExit                  = core.EventExit
 	EventOOM         EventType = "oom"
-	EventCreate      EventType = "create"
-	EventStart       EventType = "start"
-	EventExecAdded   EventType = "exec-added"
-	EventExecStarted EventType = "exec-started"
-	EventPaused      EventType = "paused"
-	EventResumed     EventType = "resumed"
+	EventCreate                = core.EventCreate
+	EventStart                 = core.EventStart
+	EventExecAdded             = core.EventExecAdded
+	EventExecStarted           = core.EventExecStarted
+	EventPaused                = core.EventPaused
+	EventResumed               = core.EventResumed
 )
-
-// EventInfo describes an event. Pid, ExitCode, ExitedAt and Error are set
-// where the event has them.
-type EventInfo struct {
-	ContainerID string
-	ProcessID   string
-	Pid         uint32
-	ExitCode    uint32
-	ExitedAt    time.Time
-	Error       error
-}
-
-// Backend is implemented by the engine to receive events. Events of one
-// container arrive one at a time, in order; the package local's doc says
-// what each event's EventInfo holds and what a Backend may do.
-type Backend interface {
-	ProcessEvent(containerID string, event EventType, ei EventInfo) error
-}
 
 // Process is a process of a container: its task or an exec.
 type Process interface {
