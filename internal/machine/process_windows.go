@@ -93,21 +93,10 @@ func InnerError(err error) error {
 	return err
 }
 
-// toHcsshimProcessConfig is the same document in hcsshim's types.
+// toHcsshimProcessConfig is a copy of the document in hcsshim's type,
+// which is the seam's field for field: a field either side lacks is a
+// compile error here.
 func toHcsshimProcessConfig(c *hcs.ProcessConfig) *hcsshim.ProcessConfig {
-	return &hcsshim.ProcessConfig{
-		ApplicationName:   c.ApplicationName,
-		CommandLine:       c.CommandLine,
-		CommandArgs:       c.CommandArgs,
-		User:              c.User,
-		WorkingDirectory:  c.WorkingDirectory,
-		Environment:       c.Environment,
-		EmulateConsole:    c.EmulateConsole,
-		CreateStdInPipe:   c.CreateStdInPipe,
-		CreateStdOutPipe:  c.CreateStdOutPipe,
-		CreateStdErrPipe:  c.CreateStdErrPipe,
-		ConsoleSize:       c.ConsoleSize,
-		CreateInUtilityVm: c.CreateInUtilityVm,
-		OCISpecification:  c.OCISpecification,
-	}
+	out := hcsshim.ProcessConfig(*c)
+	return &out
 }

@@ -71,63 +71,25 @@ func toHcsshimContainerConfig(c *hcs.ContainerConfig) *hcsshim.ContainerConfig {
 		ContainerType:               c.ContainerType,
 		TerminateOnLastHandleClosed: c.TerminateOnLastHandleClosed,
 	}
-	for _, l := range c.Layers {
-		out.Layers = append(out.Layers, hcsshim.Layer{ID: l.ID, Path: l.Path})
-	}
-	out.MappedDirectories = toHcsshimMappedDirs(c.MappedDirectories)
-	for _, p := range c.MappedPipes {
-		out.MappedPipes = append(out.MappedPipes, hcsshim.MappedPipe{HostPath: p.HostPath, ContainerPipeName: p.ContainerPipeName})
-	}
-	out.HvRuntime = toHcsshimHvRuntime(c.HvRuntime)
-	out.MappedVirtualDisks = toHcsshimVirtualDisks(c.MappedVirtualDisks)
-	for _, d := range c.AssignedDevices {
-		out.AssignedDevices = append(out.AssignedDevices, hcsshim.AssignedDevice{InterfaceClassGUID: d.InterfaceClassGUID})
-	}
+	// The parts' types are hcsshim's field for field, so they convert; a
+	// field either side lacks is a compile error here, not a setting lost.
+	out.Layers = convertEach(c.Layers, func(l hcs.Layer) hcsshim.Layer { return hcsshim.Layer(l) })
+	out.MappedDirectories = convertEach(c.MappedDirectories, func(d hcs.MappedDir) hcsshim.MappedDir { return hcsshim.MappedDir(d) })
+	out.MappedPipes = convertEach(c.MappedPipes, func(p hcs.MappedPipe) hcsshim.MappedPipe { return hcsshim.MappedPipe(p) })
+	out.HvRuntime = (*hcsshim.HvRuntime)(c.HvRuntime)
+	out.MappedVirtualDisks = convertEach(c.MappedVirtualDisks, func(d hcs.MappedVirtualDisk) hcsshim.MappedVirtualDisk {
+		return hcsshim.MappedVirtualDisk(d)
+	})
+	out.AssignedDevices = convertEach(c.AssignedDevices, func(d hcs.AssignedDevice) hcsshim.AssignedDevice { return hcsshim.AssignedDevice(d) })
 	return out
 }
 
-func toHcsshimMappedDirs(dirs []hcs.MappedDir) []hcsshim.MappedDir {
-	var out []hcsshim.MappedDir
-	for _, d := range dirs {
-		out = append(out, hcsshim.MappedDir{
-			HostPath:          d.HostPath,
-			ContainerPath:     d.ContainerPath,
-			ReadOnly:          d.ReadOnly,
-			BandwidthMaximum:  d.BandwidthMaximum,
-			IOPSMaximum:       d.IOPSMaximum,
-			CreateInUtilityVM: d.CreateInUtilityVM,
-			LinuxMetadata:     d.LinuxMetadata,
-		})
-	}
-	return out
-}
-
-func toHcsshimHvRuntime(r *hcs.HvRuntime) *hcsshim.HvRuntime {
-	if r == nil {
-		return nil
-	}
-	return &hcsshim.HvRuntime{
-		ImagePath:           r.ImagePath,
-		SkipTemplate:        r.SkipTemplate,
-		LinuxInitrdFile:     r.LinuxInitrdFile,
-		LinuxKernelFile:     r.LinuxKernelFile,
-		LinuxBootParameters: r.LinuxBootParameters,
-		BootSource:          r.BootSource,
-		WritableBootSource:  r.WritableBootSource,
-	}
-}
-
-func toHcsshimVirtualDisks(disks []hcs.MappedVirtualDisk) []hcsshim.MappedVirtualDisk {
-	var out []hcsshim.MappedVirtualDisk
-	for _, d := range disks {
-		out = append(out, hcsshim.MappedVirtualDisk{
-			HostPath:          d.HostPath,
-			ContainerPath:     d.ContainerPath,
-			CreateInUtilityVM: d.CreateInUtilityVM,
-			ReadOnly:          d.ReadOnly,
-			Cache:             d.Cache,
-			AttachOnly:        d.AttachOnly,
-		})
+// convertEach is in with conv applied to each element; nil, as hcsshim
+// sends an absent list, when in is empty.
+func convertEach[From, To any](in []From, conv func(From) To) []To {
+	var out []To
+	for _, v := range in {
+		out = append(out, conv(v))
 	}
 	return out
 }
