@@ -51,39 +51,39 @@ var ids = func() []string {
 // OneContainer appends 200k events for one container and waits for all;
 // it reports nanoseconds per event.
 func OneContainer(b *testing.B, newQueue func() Queue) {
-	var wg sync.WaitGroup
-	done := wg.Done
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		q := newQueue()
-		wg.Add(OneContainerEvents)
+	perEvent(b, newQueue, OneContainerEvents, func(q Queue, done func()) {
 		for j := 0; j < OneContainerEvents; j++ {
 			q.Append("container", done)
 		}
-		wg.Wait()
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*OneContainerEvents), "ns/event")
+	})
 }
 
 // ManyContainersWorkload appends 200 events to each of 1,000 containers,
 // interleaved, and waits for all; it reports nanoseconds per event.
 func ManyContainersWorkload(b *testing.B, newQueue func() Queue) {
-	var wg sync.WaitGroup
-	done := wg.Done
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		q := newQueue()
-		wg.Add(ManyContainers * EventsPerContainer)
+	perEvent(b, newQueue, ManyContainers*EventsPerContainer, func(q Queue, done func()) {
 		for j := 0; j < EventsPerContainer; j++ {
 			for _, id := range ids {
 				q.Append(id, done)
 			}
 		}
+	})
+}
+
+// perEvent times appendAll, which appends events events that each call
+// done, on a new queue b.N times, waiting each time for all of them; it
+// reports nanoseconds per event.
+func perEvent(b *testing.B, newQueue func() Queue, events int, appendAll func(q Queue, done func())) {
+	var wg sync.WaitGroup
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		q := newQueue()
+		wg.Add(events)
+		appendAll(q, wg.Done)
 		wg.Wait()
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*ManyContainers*EventsPerContainer), "ns/event")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*events), "ns/event")
 }
 
 // Stalled measures what each pending event costs while the consumer of its
