@@ -277,17 +277,23 @@ __declspec(dllexport) HRESULT WINAPI HcsCloseProcess(void *process) {
     return close_handle(process, 1);
 }
 
-__declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *result) {
-    RETURN_IF_FAULT(L"HcsTerminateProcess");
+/* enter_process begins a call through a process handle: it clears the
+ * call's result, takes lock and finds the process, answering E_HANDLE for a
+ * closed handle or a system's. The caller leaves lock. */
+static HRESULT enter_process(void *handle, PWSTR *result, struct process **p) {
     set_result(result);
     EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    HRESULT hr = S_OK;
-    if (!p)
-        hr = E_HANDLE;
-    else if (p->exited)
+    *p = process_of(handle);
+    return *p ? S_OK : E_HANDLE;
+}
+
+__declspec(dllexport) HRESULT WINAPI HcsTerminateProcess(void *process, PWSTR *result) {
+    RETURN_IF_FAULT(L"HcsTerminateProcess");
+    struct process *p;
+    HRESULT hr = enter_process(process, result, &p);
+    if (hr == S_OK && p->exited)
         hr = HCS_E_PROCESS_ALREADY_STOPPED;
-    else
+    else if (hr == S_OK)
         end_process(p, 1); /* HCS's TerminateProcess code, hcsfake's ExitCodeKilled */
     LeaveCriticalSection(&lock);
     return hr;
@@ -301,50 +307,48 @@ __declspec(dllexport) HRESULT WINAPI HcsSignalProcess(void *process, PCWSTR opti
 
 __declspec(dllexport) HRESULT WINAPI HcsGetProcessInfo(void *process, HCS_PROCESS_INFORMATION *info, PWSTR *result) {
     RETURN_IF_FAULT(L"HcsGetProcessInfo");
-    set_result(result);
-    EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    if (!p) {
-        LeaveCriticalSection(&lock);
-        return E_HANDLE;
+    struct process *p;
+    HRESULT hr = enter_process(process, result, &p);
+    if (hr == S_OK) {
+        memset(info, 0, sizeof *info);
+        info->ProcessId = p->pid;
     }
-    memset(info, 0, sizeof *info);
-    info->ProcessId = p->pid;
     LeaveCriticalSection(&lock);
-    return S_OK;
+    return hr;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsGetProcessProperties(void *process, PWSTR *properties, PWSTR *result) {
     RETURN_IF_FAULT(L"HcsGetProcessProperties");
-    set_result(result);
-    WCHAR buf[256];
-    EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    if (!p) {
-        LeaveCriticalSection(&lock);
-        return E_HANDLE;
+    struct process *p;
+    HRESULT hr = enter_process(process, result, &p);
+    if (hr == S_OK) {
+        WCHAR buf[256];
+        swprintf(buf, 256, L"{\"ProcessId\":%lu,\"Exited\":%ls,\"ExitCode\":%lu,\"LastWaitResult\":0}", (unsigned long)p->pid,
+                 p->exited ? L"true" : L"false", (unsigned long)p->exit_code);
+        *properties = dup_string(buf);
     }
-    swprintf(buf, 256, L"{\"ProcessId\":%lu,\"Exited\":%ls,\"ExitCode\":%lu,\"LastWaitResult\":0}", (unsigned long)p->pid,
-             p->exited ? L"true" : L"false", (unsigned long)p->exit_code);
-    *properties = dup_string(buf);
     LeaveCriticalSection(&lock);
+    return hr;
+}
+
+/* modify_process applies settings to p: a console resize, which it cannot
+ * do, or the end of the input. lock is held. */
+static HRESULT modify_process(struct process *p, PCWSTR settings) {
+    if (p->sys->stopping || p->sys->state == STOPPED)
+        return HCS_E_INVALID_STATE;
+    if (settings && wcsstr(settings, L"ConsoleSize"))
+        return p->exited ? HCS_E_PROCESS_ALREADY_STOPPED : HCS_E_INVALID_STATE; /* no console emulated */
+    if (settings && wcsstr(settings, L"\"StdIn\"") && p->stdin_close)
+        SetEvent(p->stdin_close); /* the relay ends the input once drained */
     return S_OK;
 }
 
 __declspec(dllexport) HRESULT WINAPI HcsModifyProcess(void *process, PCWSTR settings, PWSTR *result) {
     RETURN_IF_FAULT(L"HcsModifyProcess");
-    set_result(result);
-    EnterCriticalSection(&lock);
-    struct process *p = process_of(process);
-    HRESULT hr = S_OK;
-    if (!p)
-        hr = E_HANDLE;
-    else if (p->sys->stopping || p->sys->state == STOPPED)
-        hr = HCS_E_INVALID_STATE;
-    else if (settings && wcsstr(settings, L"ConsoleSize"))
-        hr = p->exited ? HCS_E_PROCESS_ALREADY_STOPPED : HCS_E_INVALID_STATE; /* no console emulated */
-    else if (settings && wcsstr(settings, L"\"StdIn\"") && p->stdin_close)
-        SetEvent(p->stdin_close); /* the relay ends the input once drained */
+    struct process *p;
+    HRESULT hr = enter_process(process, result, &p);
+    if (hr == S_OK)
+        hr = modify_process(p, settings);
     LeaveCriticalSection(&lock);
     return hr;
 }
