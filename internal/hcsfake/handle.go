@@ -2,8 +2,10 @@ package hcsfake
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"sync"
+	"time"
 )
 
 // enter is the start of every call of the host: it counts the call, takes
@@ -33,6 +35,8 @@ func (h *Host) enterOpening(op Op, id string) error {
 type owner interface {
 	// ended reports a system stopped, a process exited.
 	ended() bool
+	// ending is closed when the system stops, or the process exits.
+	ending() <-chan struct{}
 	// released is told that one of its handles was closed.
 	released()
 }
@@ -97,6 +101,28 @@ func (hd *handle) close(op Op, o owner) error {
 		h.changed.Broadcast()
 	}
 	return f.after(nil)
+}
+
+// forever is the d of a Wait, which no timer outlasts (292 years).
+const forever = time.Duration(math.MaxInt64)
+
+// wait is a Wait (d forever) or a WaitTimeout through the handle: it
+// returns once o ended, or fails with a timeout once d passed.
+func (hd *handle) wait(op Op, o owner, d time.Duration) error {
+	f, err := hd.call(op)
+	if err != nil {
+		return err
+	}
+	ending := o.ending()
+	hd.host.mu.Unlock()
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ending:
+		return f.after(nil)
+	case <-timer.C:
+		return hd.fail(op, errTimeout)
+	}
 }
 
 // fail is the error of op through the handle, of class.

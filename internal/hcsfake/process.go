@@ -118,6 +118,8 @@ func (p *process) open() *processHandle {
 
 func (p *process) ended() bool { return p.exited }
 
+func (p *process) ending() <-chan struct{} { return p.done }
+
 func (p *process) released() { p.handles-- }
 
 // processHandle is one handle on a process.
@@ -148,33 +150,11 @@ func (ph *processHandle) Kill() error {
 }
 
 // Wait blocks until the process exited.
-func (ph *processHandle) Wait() error {
-	f, err := ph.call(OpProcessWait)
-	if err != nil {
-		return err
-	}
-	done := ph.proc.done
-	ph.proc.sys.host.mu.Unlock()
-	<-done
-	return f.after(nil)
-}
+func (ph *processHandle) Wait() error { return ph.wait(OpProcessWait, ph.proc, forever) }
 
 // WaitTimeout blocks until the process exited or d passed.
 func (ph *processHandle) WaitTimeout(d time.Duration) error {
-	f, err := ph.call(OpProcessWaitTimeout)
-	if err != nil {
-		return err
-	}
-	done := ph.proc.done
-	ph.proc.sys.host.mu.Unlock()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-done:
-		return f.after(nil)
-	case <-timer.C:
-		return ph.fail(OpProcessWaitTimeout, errTimeout)
-	}
+	return ph.wait(OpProcessWaitTimeout, ph.proc, d)
 }
 
 // ExitCode is the exit code of an exited process.

@@ -32,6 +32,8 @@ func (s *system) open() *systemHandle {
 
 func (s *system) ended() bool { return s.state == StateStopped }
 
+func (s *system) ending() <-chan struct{} { return s.stopped }
+
 func (s *system) released() {
 	s.handles--
 	s.removeIfGone()
@@ -122,34 +124,10 @@ func (s *system) removeIfGone() {
 }
 
 // Wait blocks until the system stopped.
-func (c *systemHandle) Wait() error {
-	f, err := c.call(OpWait)
-	if err != nil {
-		return err
-	}
-	stopped := c.sys.stopped
-	c.sys.host.mu.Unlock()
-	<-stopped
-	return f.after(nil)
-}
+func (c *systemHandle) Wait() error { return c.wait(OpWait, c.sys, forever) }
 
 // WaitTimeout blocks until the system stopped or d passed.
-func (c *systemHandle) WaitTimeout(d time.Duration) error {
-	f, err := c.call(OpWaitTimeout)
-	if err != nil {
-		return err
-	}
-	stopped := c.sys.stopped
-	c.sys.host.mu.Unlock()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-stopped:
-		return f.after(nil)
-	case <-timer.C:
-		return c.fail(OpWaitTimeout, errTimeout)
-	}
-}
+func (c *systemHandle) WaitTimeout(d time.Duration) error { return c.wait(OpWaitTimeout, c.sys, d) }
 
 // Pause suspends a running Hyper-V container; process-isolated containers
 // cannot be paused.
