@@ -81,6 +81,19 @@ func (hd *handle) call(op Op) (*Fault, error) {
 	return f, nil
 }
 
+// locked is a call through the handle but Wait and Close: it marks the call
+// in flight, makes it (call) and, unless that fails, runs body with f, the
+// call's fault, and host.mu held.
+func (hd *handle) locked(op Op, body func(f *Fault) error) error {
+	defer hd.hold()()
+	f, err := hd.call(op)
+	if err != nil {
+		return err
+	}
+	defer hd.host.mu.Unlock()
+	return body(f)
+}
+
 // close is the Close of a handle on o, once the calls in flight on it
 // returned. Closing twice is not an error, as in hcsshim.
 func (hd *handle) close(op Op, o owner) error {

@@ -136,17 +136,13 @@ func (ph *processHandle) Pid() int { return ph.proc.pid }
 // Kill ends the process with ExitCodeKilled. HCS answers already stopped
 // for a process that exited.
 func (ph *processHandle) Kill() error {
-	defer ph.hold()()
-	f, err := ph.call(OpProcessKill)
-	if err != nil {
-		return err
-	}
-	defer ph.proc.sys.host.mu.Unlock()
-	if ph.proc.exited {
-		return ph.fail(OpProcessKill, errAlreadyStopped)
-	}
-	ph.proc.exit(ExitCodeKilled)
-	return f.after(nil)
+	return ph.locked(OpProcessKill, func(f *Fault) error {
+		if ph.proc.exited {
+			return ph.fail(OpProcessKill, errAlreadyStopped)
+		}
+		ph.proc.exit(ExitCodeKilled)
+		return f.after(nil)
+	})
 }
 
 // Wait blocks until the process exited.
@@ -159,77 +155,61 @@ func (ph *processHandle) WaitTimeout(d time.Duration) error {
 
 // ExitCode is the exit code of an exited process.
 func (ph *processHandle) ExitCode() (int, error) {
-	defer ph.hold()()
-	f, err := ph.call(OpProcessExitCode)
-	if err != nil {
-		return -1, err
-	}
-	defer ph.proc.sys.host.mu.Unlock()
-	if !ph.proc.exited {
-		return -1, ph.fail(OpProcessExitCode, errInvalidState)
-	}
-	return ph.proc.exitCode, f.after(nil)
+	code := -1
+	err := ph.locked(OpProcessExitCode, func(f *Fault) error {
+		if !ph.proc.exited {
+			return ph.fail(OpProcessExitCode, errInvalidState)
+		}
+		code = ph.proc.exitCode
+		return f.after(nil)
+	})
+	return code, err
 }
 
 // ResizeConsole resizes the console of a process that emulates one.
 func (ph *processHandle) ResizeConsole(width, height uint16) error {
-	defer ph.hold()()
-	f, err := ph.call(OpProcessResize)
-	if err != nil {
-		return err
-	}
-	defer ph.proc.sys.host.mu.Unlock()
-	switch {
-	case ph.proc.exited:
-		return ph.fail(OpProcessResize, errAlreadyStopped)
-	case !ph.proc.console:
-		return ph.fail(OpProcessResize, errInvalidState)
-	}
-	ph.proc.width, ph.proc.height = width, height
-	return f.after(nil)
+	return ph.locked(OpProcessResize, func(f *Fault) error {
+		switch {
+		case ph.proc.exited:
+			return ph.fail(OpProcessResize, errAlreadyStopped)
+		case !ph.proc.console:
+			return ph.fail(OpProcessResize, errInvalidState)
+		}
+		ph.proc.width, ph.proc.height = width, height
+		return f.after(nil)
+	})
 }
 
 // Stdio returns the client's ends of the pipes the process was created
 // with; a pipe not asked for is nil.
-func (ph *processHandle) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, error) {
-	defer ph.hold()()
-	f, err := ph.call(OpProcessStdio)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	defer ph.proc.sys.host.mu.Unlock()
-	var (
-		stdin          io.WriteCloser
-		stdout, stderr io.ReadCloser
-	)
-	if p := ph.proc.stdin; p != nil {
-		stdin = pipeWriter{p}
-	}
-	if p := ph.proc.stdout; p != nil {
-		stdout = pipeReader{p}
-	}
-	if p := ph.proc.stderr; p != nil {
-		stderr = pipeReader{p}
-	}
-	return stdin, stdout, stderr, f.after(nil)
+func (ph *processHandle) Stdio() (stdin io.WriteCloser, stdout, stderr io.ReadCloser, err error) {
+	err = ph.locked(OpProcessStdio, func(f *Fault) error {
+		if p := ph.proc.stdin; p != nil {
+			stdin = pipeWriter{p}
+		}
+		if p := ph.proc.stdout; p != nil {
+			stdout = pipeReader{p}
+		}
+		if p := ph.proc.stderr; p != nil {
+			stderr = pipeReader{p}
+		}
+		return f.after(nil)
+	})
+	return stdin, stdout, stderr, err
 }
 
 // CloseStdin signals the end of input. While its system shuts down, HCS
 // answers invalid state.
 func (ph *processHandle) CloseStdin() error {
-	defer ph.hold()()
-	f, err := ph.call(OpProcessCloseStdin)
-	if err != nil {
-		return err
-	}
-	defer ph.proc.sys.host.mu.Unlock()
-	if ph.proc.sys.stopping || ph.proc.sys.state == StateStopped {
-		return ph.fail(OpProcessCloseStdin, errInvalidState)
-	}
-	if ph.proc.stdin != nil {
-		ph.proc.stdin.closeWrite()
-	}
-	return f.after(nil)
+	return ph.locked(OpProcessCloseStdin, func(f *Fault) error {
+		if ph.proc.sys.stopping || ph.proc.sys.state == StateStopped {
+			return ph.fail(OpProcessCloseStdin, errInvalidState)
+		}
+		if ph.proc.stdin != nil {
+			ph.proc.stdin.closeWrite()
+		}
+		return f.after(nil)
+	})
 }
 
 // Close releases the handle once the calls in flight on it returned.

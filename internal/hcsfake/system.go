@@ -49,22 +49,18 @@ var _ hcsblock.System = (*systemHandle)(nil)
 
 // Start starts a created system. Like HCS it never answers pending.
 func (c *systemHandle) Start() error {
-	defer c.hold()()
-	f, err := c.call(OpStart)
-	if err != nil {
-		return err
-	}
-	defer c.sys.host.mu.Unlock()
-	switch c.sys.state {
-	case StateCreated:
-		c.sys.state = StateRunning
-		c.sys.started = now()
-		return f.after(nil)
-	case StateStopped:
-		return c.fail(OpStart, errAlreadyStopped)
-	default:
-		return c.fail(OpStart, errInvalidState)
-	}
+	return c.locked(OpStart, func(f *Fault) error {
+		switch c.sys.state {
+		case StateCreated:
+			c.sys.state = StateRunning
+			c.sys.started = now()
+			return f.after(nil)
+		case StateStopped:
+			return c.fail(OpStart, errAlreadyStopped)
+		default:
+			return c.fail(OpStart, errInvalidState)
+		}
+	})
 }
 
 // Shutdown asks the system to stop gracefully: its processes end with
@@ -82,21 +78,17 @@ func (c *systemHandle) Terminate() error {
 }
 
 func (c *systemHandle) stop(op Op, code int) error {
-	defer c.hold()()
-	_, err := c.call(op)
-	if err != nil {
-		return err
-	}
-	defer c.sys.host.mu.Unlock()
-	s := c.sys
-	if code == -1 {
-		code = s.host.terminateCode
-	}
-	if s.state != StateStopped && !s.stopping {
-		s.stopping = true
-		go s.finishStop(code)
-	}
-	return c.fail(op, errPending)
+	return c.locked(op, func(*Fault) error {
+		s := c.sys
+		if code == -1 {
+			code = s.host.terminateCode
+		}
+		if s.state != StateStopped && !s.stopping {
+			s.stopping = true
+			go s.finishStop(code)
+		}
+		return c.fail(op, errPending)
+	})
 }
 
 // finishStop ends the system's processes and marks it stopped, as HCS does
@@ -141,37 +133,34 @@ func (c *systemHandle) Resume() error {
 }
 
 func (c *systemHandle) transition(op Op, from, to State) error {
-	defer c.hold()()
-	f, err := c.call(op)
-	if err != nil {
-		return err
-	}
-	defer c.sys.host.mu.Unlock()
-	s := c.sys
-	switch {
-	case s.state == StateStopped:
-		return c.fail(op, errAlreadyStopped)
-	case !s.config.HvPartition || s.state != from || s.stopping:
-		return c.fail(op, errInvalidState)
-	}
-	s.state = to
-	return f.after(nil)
+	return c.locked(op, func(f *Fault) error {
+		s := c.sys
+		switch {
+		case s.state == StateStopped:
+			return c.fail(op, errAlreadyStopped)
+		case !s.config.HvPartition || s.state != from || s.stopping:
+			return c.fail(op, errInvalidState)
+		}
+		s.state = to
+		return f.after(nil)
+	})
 }
 
 // Statistics reports the running system, its figures derived from its
 // running processes.
-func (c *systemHandle) Statistics() (hcs.Statistics, error) {
-	defer c.hold()()
-	f, err := c.call(OpStatistics)
-	if err != nil {
-		return hcs.Statistics{}, err
-	}
-	defer c.sys.host.mu.Unlock()
-	s := c.sys
-	if err := c.checkStarted(OpStatistics); err != nil {
-		return hcs.Statistics{}, err
-	}
-	t := now()
+func (c *systemHandle) Statistics() (stats hcs.Statistics, err error) {
+	err = c.locked(OpStatistics, func(f *Fault) error {
+		if err := c.checkStarted(OpStatistics); err != nil {
+			return err
+		}
+		stats = c.sys.statistics(now())
+		return f.after(nil)
+	})
+	return stats, err
+}
+
+// statistics is the figures of the system at t. host.mu must be held.
+func (s *system) statistics(t time.Time) hcs.Statistics {
 	stats := hcs.Statistics{
 		Timestamp:          t,
 		ContainerStartTime: s.started,
@@ -187,7 +176,7 @@ func (c *systemHandle) Statistics() (hcs.Statistics, error) {
 		stats.Processor.TotalRuntime100ns += uint64(t.Sub(p.created) / 100)
 		stats.Processor.RuntimeUser100ns += uint64(t.Sub(p.created) / 100)
 	}
-	return stats, f.after(nil)
+	return stats
 }
 
 // What each running process of the fake is said to use.
@@ -197,30 +186,26 @@ const (
 )
 
 // ProcessList reports the system's running processes.
-func (c *systemHandle) ProcessList() ([]hcs.ProcessListItem, error) {
-	defer c.hold()()
-	f, err := c.call(OpProcessList)
-	if err != nil {
-		return nil, err
-	}
-	defer c.sys.host.mu.Unlock()
-	if err := c.checkStarted(OpProcessList); err != nil {
-		return nil, err
-	}
-	var list []hcs.ProcessListItem
-	for _, p := range c.sys.processes {
-		if p.exited {
-			continue
+func (c *systemHandle) ProcessList() (list []hcs.ProcessListItem, err error) {
+	err = c.locked(OpProcessList, func(f *Fault) error {
+		if err := c.checkStarted(OpProcessList); err != nil {
+			return err
 		}
-		list = append(list, hcs.ProcessListItem{
-			CreateTimestamp:              p.created,
-			ImageName:                    p.image,
-			MemoryCommitBytes:            processCommitBytes,
-			MemoryWorkingSetPrivateBytes: processWorkingSetBytes,
-			ProcessId:                    uint32(p.pid),
-		})
-	}
-	return list, f.after(nil)
+		for _, p := range c.sys.processes {
+			if p.exited {
+				continue
+			}
+			list = append(list, hcs.ProcessListItem{
+				CreateTimestamp:              p.created,
+				ImageName:                    p.image,
+				MemoryCommitBytes:            processCommitBytes,
+				MemoryWorkingSetPrivateBytes: processWorkingSetBytes,
+				ProcessId:                    uint32(p.pid),
+			})
+		}
+		return f.after(nil)
+	})
+	return list, err
 }
 
 // checkStarted answers for a system that is not running or paused.
@@ -236,32 +221,30 @@ func (c *systemHandle) checkStarted(op Op) error {
 }
 
 // CreateProcess starts a process in the running system.
-func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (hcsblock.Process, error) {
-	defer c.hold()()
-	f, err := c.call(OpCreateProcess)
-	if err != nil {
-		return nil, err
-	}
-	defer c.sys.host.mu.Unlock()
-	if f != nil && f.Pending {
-		return nil, c.fail(OpCreateProcess, errPending)
-	}
-	s := c.sys
-	h := s.host
-	h.processDocs[s.id] = append(h.processDocs[s.id], *config)
-	if err := c.checkStarted(OpCreateProcess); err != nil {
-		return nil, err
-	}
-	if s.state != StateRunning || s.stopping {
-		return nil, c.fail(OpCreateProcess, errInvalidState)
-	}
-	if n := len(utf16.Encode([]rune(config.CommandLine))); n > MaxCommandLine {
-		return nil, fmt.Errorf("create process: the command line has %d UTF-16 units, Windows takes %d: %w", n, MaxCommandLine, ErrCommandLineTooLong)
-	}
-	h.nextPid += 4 // Windows pids are multiples of four
-	p := newProcess(s, h.nextPid, config)
-	s.processes = append(s.processes, p)
-	return p.open(), nil
+func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (ph hcsblock.Process, err error) {
+	err = c.locked(OpCreateProcess, func(f *Fault) error {
+		if f != nil && f.Pending {
+			return c.fail(OpCreateProcess, errPending)
+		}
+		s := c.sys
+		h := s.host
+		h.processDocs[s.id] = append(h.processDocs[s.id], *config)
+		if err := c.checkStarted(OpCreateProcess); err != nil {
+			return err
+		}
+		if s.state != StateRunning || s.stopping {
+			return c.fail(OpCreateProcess, errInvalidState)
+		}
+		if n := len(utf16.Encode([]rune(config.CommandLine))); n > MaxCommandLine {
+			return fmt.Errorf("create process: the command line has %d UTF-16 units, Windows takes %d: %w", n, MaxCommandLine, ErrCommandLineTooLong)
+		}
+		h.nextPid += 4 // Windows pids are multiples of four
+		p := newProcess(s, h.nextPid, config)
+		s.processes = append(s.processes, p)
+		ph = p.open()
+		return nil
+	})
+	return ph, err
 }
 
 // MaxCommandLine is the longest command line Windows' CreateProcess takes,
