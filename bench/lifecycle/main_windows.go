@@ -30,6 +30,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/containerd/containerd"
 	"github.com/containerd/containerd/cio"
 	"github.com/containerd/log"
 	mobylocal "github.com/docker/docker/libcontainerd/local"
@@ -438,22 +439,59 @@ func (e *events) wait(event, container, process string) { <-e.channel(event, con
 
 // ---- the two backends -------------------------------------------------
 //
-// The same calls twice: moby's types and ours have the same shapes but are
-// distinct types.
+// moby's types and ours have the same shapes but are distinct types: one
+// generic backend makes the same calls through either set.
 
-type moby struct {
-	client mobytypes.Client
-	events *events
+// The calls of the workloads, over either set of types: CB is the set's
+// StdioCallback, T its Task, P its Process.
+type (
+	stdioCallback interface {
+		~func(*cio.DirectIO) (cio.IO, error)
+	}
+	containerAPI[CB stdioCallback, T any] interface {
+		NewTask(ctx context.Context, checkpointDir string, withStdin bool, attachStdio CB) (T, error)
+		Delete(context.Context) error
+	}
+	taskAPI[CB stdioCallback, P any] interface {
+		Exec(ctx context.Context, processID string, spec *specs.Process, withStdin bool, attachStdio CB) (P, error)
+		Kill(ctx context.Context, signal syscall.Signal) error
+		Delete(context.Context) (*containerd.ExitStatus, error)
+	}
+)
+
+// backendOf is a backend over one set of types; newContainer is its
+// client's NewContainer.
+type backendOf[CB stdioCallback, T taskAPI[CB, P], P any, C containerAPI[CB, T]] struct {
+	newContainer func(ctx context.Context, id string, spec *specs.Spec) (C, error)
+	events       *events
 }
 
-func newMoby() *moby {
-	m := &moby{events: newEvents()}
-	c, err := mobylocal.NewClient(context.Background(), nil, os.TempDir(), "bench", mobyBackend{m.events})
+func newMoby() backend {
+	events := newEvents()
+	c, err := mobylocal.NewClient(context.Background(), nil, os.TempDir(), "bench", mobyBackend{events})
 	if err != nil {
 		panic(err)
 	}
-	m.client = c
-	return m
+	return &backendOf[mobytypes.StdioCallback, mobytypes.Task, mobytypes.Process, mobytypes.Container]{
+		newContainer: func(ctx context.Context, id string, spec *specs.Spec) (mobytypes.Container, error) {
+			return c.NewContainer(ctx, id, spec, "", nil)
+		},
+		events: events,
+	}
+}
+
+func newOurs() backend {
+	events := newEvents()
+	c, err := local.NewClient(context.Background(), nil, os.TempDir(), "bench", oursBackend{events})
+	if err != nil {
+		panic(err)
+	}
+	return &backendOf[types.StdioCallback, types.Task, types.Process, types.Container]{
+		newContainer: func(ctx context.Context, id string, spec *specs.Spec) (types.Container, error) {
+			return c.NewContainer(ctx, id, spec, "", nil)
+		},
+		events: events,
+	}
 }
 
 type mobyBackend struct{ events *events }
@@ -463,52 +501,6 @@ func (b mobyBackend) ProcessEvent(id string, event mobytypes.EventType, ei mobyt
 	return nil
 }
 
-func (m *moby) start(ctx context.Context, id string) (*container, error) {
-	ctr, err := m.client.NewContainer(ctx, id, spec(longCommand), "", nil)
-	if err != nil {
-		return nil, err
-	}
-	tsk, err := ctr.NewTask(ctx, "", false, drain)
-	if err != nil {
-		return nil, err
-	}
-	m.events.wait("start", id, id)
-	return &container{
-		exec: func() error {
-			if _, err := tsk.Exec(ctx, id+"-exec", &specs.Process{CommandLine: execCommand}, false, drain); err != nil {
-				return err
-			}
-			m.events.wait("exit", id, id+"-exec")
-			return nil
-		},
-		stop: func() error {
-			if err := tsk.Kill(ctx, syscall.SIGKILL); err != nil {
-				return err
-			}
-			m.events.wait("exit", id, id)
-			if _, err := tsk.Delete(ctx); err != nil {
-				return err
-			}
-			return ctr.Delete(ctx)
-		},
-	}, nil
-}
-
-type ours struct {
-	client types.Client
-	events *events
-}
-
-func newOurs() *ours {
-	o := &ours{events: newEvents()}
-	c, err := local.NewClient(context.Background(), nil, os.TempDir(), "bench", oursBackend{o.events})
-	if err != nil {
-		panic(err)
-	}
-	o.client = c
-	return o
-}
-
 type oursBackend struct{ events *events }
 
 func (b oursBackend) ProcessEvent(id string, event types.EventType, ei types.EventInfo) error {
@@ -516,8 +508,8 @@ func (b oursBackend) ProcessEvent(id string, event types.EventType, ei types.Eve
 	return nil
 }
 
-func (o *ours) start(ctx context.Context, id string) (*container, error) {
-	ctr, err := o.client.NewContainer(ctx, id, spec(longCommand), "", nil)
+func (b *backendOf[CB, T, P, C]) start(ctx context.Context, id string) (*container, error) {
+	ctr, err := b.newContainer(ctx, id, spec(longCommand))
 	if err != nil {
 		return nil, err
 	}
@@ -525,20 +517,20 @@ func (o *ours) start(ctx context.Context, id string) (*container, error) {
 	if err != nil {
 		return nil, err
 	}
-	o.events.wait("start", id, id)
+	b.events.wait("start", id, id)
 	return &container{
 		exec: func() error {
 			if _, err := tsk.Exec(ctx, id+"-exec", &specs.Process{CommandLine: execCommand}, false, drain); err != nil {
 				return err
 			}
-			o.events.wait("exit", id, id+"-exec")
+			b.events.wait("exit", id, id+"-exec")
 			return nil
 		},
 		stop: func() error {
 			if err := tsk.Kill(ctx, syscall.SIGKILL); err != nil {
 				return err
 			}
-			o.events.wait("exit", id, id)
+			b.events.wait("exit", id, id)
 			if _, err := tsk.Delete(ctx); err != nil {
 				return err
 			}
