@@ -112,22 +112,22 @@ func wrapSystem(b System) hcs.System {
 	return &system{b: b}
 }
 
-func (s *system) Start(ctx context.Context) error     { return s.do(ctx, "Start", s.b.Start) }
-func (s *system) Shutdown(ctx context.Context) error  { return s.do(ctx, "Shutdown", s.b.Shutdown) }
-func (s *system) Terminate(ctx context.Context) error { return s.do(ctx, "Terminate", s.b.Terminate) }
-func (s *system) Pause(ctx context.Context) error     { return s.do(ctx, "Pause", s.b.Pause) }
-func (s *system) Resume(ctx context.Context) error    { return s.do(ctx, "Resume", s.b.Resume) }
+func (s *system) Start(ctx context.Context) error { return do(ctx, &s.gate, "Start", s.b.Start) }
+func (s *system) Shutdown(ctx context.Context) error {
+	return do(ctx, &s.gate, "Shutdown", s.b.Shutdown)
+}
+func (s *system) Terminate(ctx context.Context) error {
+	return do(ctx, &s.gate, "Terminate", s.b.Terminate)
+}
+func (s *system) Pause(ctx context.Context) error  { return do(ctx, &s.gate, "Pause", s.b.Pause) }
+func (s *system) Resume(ctx context.Context) error { return do(ctx, &s.gate, "Resume", s.b.Resume) }
 
 // Wait and WaitTimeout hold no lock of the binding's (hcsshim waits on a
 // channel), so they are not counted: a Close ends them instead.
-func (s *system) Wait(ctx context.Context) error {
-	_, err := await(ctx, nil, "Wait", noValue(s.b.Wait), nil)
-	return err
-}
+func (s *system) Wait(ctx context.Context) error { return do(ctx, nil, "Wait", s.b.Wait) }
 
 func (s *system) WaitTimeout(ctx context.Context, d time.Duration) error {
-	_, err := await(ctx, nil, "WaitTimeout", noValue(func() error { return s.b.WaitTimeout(d) }), nil)
-	return err
+	return do(ctx, nil, "WaitTimeout", func() error { return s.b.WaitTimeout(d) })
 }
 
 func (s *system) Statistics(ctx context.Context) (hcs.Statistics, error) {
@@ -153,11 +153,6 @@ func (s *system) CreateProcess(ctx context.Context, config *hcs.ProcessConfig) (
 
 func (s *system) Close(ctx context.Context) error { return s.gate.close(ctx, "Close", s.b.Close) }
 
-func (s *system) do(ctx context.Context, op string, f func() error) error {
-	_, err := await(ctx, &s.gate, op, noValue(f), nil)
-	return err
-}
-
 // process is a handle on a process, its calls counted by its gate.
 type process struct {
 	b    Process // Invariants: immutable
@@ -166,24 +161,20 @@ type process struct {
 
 func (p *process) Pid() int { return p.b.Pid() }
 
-func (p *process) Kill(ctx context.Context) error { return p.do(ctx, "Process.Kill", p.b.Kill) }
+func (p *process) Kill(ctx context.Context) error { return do(ctx, &p.gate, "Process.Kill", p.b.Kill) }
 
 func (p *process) CloseStdin(ctx context.Context) error {
-	return p.do(ctx, "Process.CloseStdin", p.b.CloseStdin)
+	return do(ctx, &p.gate, "Process.CloseStdin", p.b.CloseStdin)
 }
 
 func (p *process) ResizeConsole(ctx context.Context, width, height uint16) error {
-	return p.do(ctx, "Process.ResizeConsole", func() error { return p.b.ResizeConsole(width, height) })
+	return do(ctx, &p.gate, "Process.ResizeConsole", func() error { return p.b.ResizeConsole(width, height) })
 }
 
-func (p *process) Wait(ctx context.Context) error {
-	_, err := await(ctx, nil, "Process.Wait", noValue(p.b.Wait), nil)
-	return err
-}
+func (p *process) Wait(ctx context.Context) error { return do(ctx, nil, "Process.Wait", p.b.Wait) }
 
 func (p *process) WaitTimeout(ctx context.Context, d time.Duration) error {
-	_, err := await(ctx, nil, "Process.WaitTimeout", noValue(func() error { return p.b.WaitTimeout(d) }), nil)
-	return err
+	return do(ctx, nil, "Process.WaitTimeout", func() error { return p.b.WaitTimeout(d) })
 }
 
 func (p *process) ExitCode(ctx context.Context) (int, error) {
@@ -202,11 +193,6 @@ func (p *process) Stdio() (io.WriteCloser, io.ReadCloser, io.ReadCloser, error) 
 
 func (p *process) Close(ctx context.Context) error {
 	return p.gate.close(ctx, "Process.Close", p.b.Close)
-}
-
-func (p *process) do(ctx context.Context, op string, f func() error) error {
-	_, err := await(ctx, &p.gate, op, noValue(f), nil)
-	return err
 }
 
 // await runs call, a call of the binding, for a caller whose context is
@@ -271,8 +257,10 @@ func errClosed(op string) error {
 	return hcs.WithClass(hcs.ErrAlreadyClosed, fmt.Errorf("hcs %s: the handle has already been closed", op))
 }
 
-func noValue(f func() error) func() (struct{}, error) {
-	return func() (struct{}, error) { return struct{}{}, f() }
+// do is await for a call that answers only an error.
+func do(ctx context.Context, g *gate, op string, call func() error) error {
+	_, err := await(ctx, g, op, func() (struct{}, error) { return struct{}{}, call() }, nil)
+	return err
 }
 
 func logIf(logger *log.Entry, op string, err error) {
@@ -352,6 +340,5 @@ func (g *gate) close(ctx context.Context, op string, closeHandle func() error) e
 		}()
 		return abandoned(op, err)
 	}
-	_, err := await(ctx, nil, op, noValue(closeHandle), nil)
-	return err
+	return do(ctx, nil, op, closeHandle)
 }
