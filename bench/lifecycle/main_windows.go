@@ -218,16 +218,25 @@ func newBackend(name string) (backend, error) {
 	return nil, fmt.Errorf("no backend %q: moby or ours", name)
 }
 
-// roundChild runs one round's workloads with the backend called name.
-func roundChild(name string) error {
+// warmBackend is the backend called name after one lifecycle, so that
+// what is measured next does not pay for what the first run of anything
+// costs (pools, lazily loaded code).
+func warmBackend(name string) (backend, error) {
 	b, err := newBackend(name)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// One lifecycle first, so that the workloads do not pay for what the
-	// first run of anything costs (pools, lazily loaded code).
 	if err := lifecycle(context.Background(), b, nextID()); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
+		return nil, fmt.Errorf("warm-up: %w", err)
+	}
+	return b, nil
+}
+
+// roundChild runs one round's workloads with the backend called name.
+func roundChild(name string) error {
+	b, err := warmBackend(name)
+	if err != nil {
+		return err
 	}
 	for _, w := range workloads {
 		v, err := w.run(b)

@@ -46,12 +46,9 @@ func scaleTable() error {
 
 // scaleChild measures each size with the backend called name.
 func scaleChild(name string) error {
-	b, err := newBackend(name)
+	b, err := warmBackend(name)
 	if err != nil {
 		return err
-	}
-	if err := lifecycle(context.Background(), b, nextID()); err != nil {
-		return fmt.Errorf("warm-up: %w", err)
 	}
 	for _, n := range scaleSizes {
 		g, h := goroutines(), heap()
