@@ -255,24 +255,35 @@ func TestEmulatorErrorMapping(t *testing.T) {
 	})
 }
 
+// startOnEmulator starts a container, its id prefix and a time, whose task
+// sleeps, through a client over the emulator, its events recorded; the
+// test's end waits for the client's events. handles is the emulator's
+// count of open handles before.
+func startOnEmulator(t *testing.T, prefix string) (handles int, rec *recorder, id string, ctr *Container, tsk *Task) {
+	t.Helper()
+	host := emulator(t)
+	handles = openHandles()
+	ctx := context.Background()
+	rec = newRecorder()
+	c, err := NewClient(Logger(ctx), Moby26, rec, WithHost(host))
+	assert.NilError(t, err)
+	t.Cleanup(c.eventQ.Wait)
+	id = fmt.Sprintf("%s-%d", prefix, time.Now().UnixNano())
+	ctr, err = c.NewContainer(ctx, id, emulatorSpec(t, false, helperCommand(t, "sleep")))
+	assert.NilError(t, err)
+	tsk, err = ctr.NewTask(ctx, (&output{}).attach)
+	assert.NilError(t, err)
+	return handles, rec, id, ctr, tsk
+}
+
 // A container's life through the backend, the real binding and hcsshim:
 // events, output, exit codes, and every handle released.
 func TestEmulatorLifecycle(t *testing.T) {
-	host := emulator(t)
-	before := openHandles()
 	ctx := context.Background()
-	rec := newRecorder()
-	c, err := NewClient(Logger(ctx), Moby26, rec, WithHost(host))
-	assert.NilError(t, err)
-	defer c.eventQ.Wait()
-	id := fmt.Sprintf("hcsemu-life-%d", time.Now().UnixNano())
-	ctr, err := c.NewContainer(ctx, id, emulatorSpec(t, false, helperCommand(t, "sleep")))
-	assert.NilError(t, err)
-	tsk, err := ctr.NewTask(ctx, (&output{}).attach)
-	assert.NilError(t, err)
+	before, rec, id, ctr, tsk := startOnEmulator(t, "hcsemu-life")
 
 	out := &output{}
-	_, err = tsk.Exec(ctx, "e1", &specs.Process{CommandLine: emulatorCommand}, out.attach)
+	_, err := tsk.Exec(ctx, "e1", &specs.Process{CommandLine: emulatorCommand}, out.attach)
 	assert.NilError(t, err)
 	stdout, _ := out.wait()
 	assert.Equal(t, strings.TrimSpace(stdout), "hello")
@@ -337,18 +348,8 @@ func TestEmulatorPendingCompletes(t *testing.T) {
 // answers with classes, and its Delete succeeds once the system is gone
 // (D1 of the hang issue; moby's Delete fails there, unclassed).
 func TestEmulatorKillWhoseSecondOpenFails(t *testing.T) {
-	host := emulator(t)
-	before := openHandles()
 	ctx := context.Background()
-	rec := newRecorder()
-	c, err := NewClient(Logger(ctx), Moby26, rec, WithHost(host))
-	assert.NilError(t, err)
-	defer c.eventQ.Wait()
-	id := fmt.Sprintf("hcsemu-kill-%d", time.Now().UnixNano())
-	ctr, err := c.NewContainer(ctx, id, emulatorSpec(t, false, helperCommand(t, "sleep")))
-	assert.NilError(t, err)
-	tsk, err := ctr.NewTask(ctx, (&output{}).attach)
-	assert.NilError(t, err)
+	before, _, _, ctr, tsk := startOnEmulator(t, "hcsemu-kill")
 	p, err := tsk.Exec(ctx, "e1", &specs.Process{CommandLine: helperCommand(t, "sleep")}, (&output{}).attach)
 	assert.NilError(t, err)
 
