@@ -276,6 +276,18 @@ func startOnEmulator(t *testing.T, prefix string) (handles int, rec *recorder, i
 	return handles, rec, id, ctr, tsk
 }
 
+// checkReports checks that a running task's statistics and process list
+// report something.
+func checkReports(t *testing.T, tsk *Task) {
+	t.Helper()
+	stats, _, err := tsk.Stats(context.Background())
+	assert.NilError(t, err)
+	assert.Check(t, stats.Memory.UsageCommitBytes > 0)
+	summary, err := tsk.Summary(context.Background())
+	assert.NilError(t, err)
+	assert.Check(t, len(summary) > 0)
+}
+
 // A container's life through the backend, the real binding and hcsshim:
 // events, output, exit codes, and every handle released.
 func TestEmulatorLifecycle(t *testing.T) {
@@ -298,12 +310,7 @@ func TestEmulatorLifecycle(t *testing.T) {
 		return false
 	})
 
-	stats, _, err := tsk.Stats(ctx)
-	assert.NilError(t, err)
-	assert.Check(t, stats.Memory.UsageCommitBytes > 0)
-	summary, err := tsk.Summary(ctx)
-	assert.NilError(t, err)
-	assert.Check(t, len(summary) > 0)
+	checkReports(t, tsk)
 
 	assert.NilError(t, tsk.Kill(ctx, syscall.SIGTERM))
 	events := rec.await(id, 9)

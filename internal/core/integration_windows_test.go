@@ -109,12 +109,7 @@ func TestIntegrationLifecycle(t *testing.T) {
 	stdout, _ := execOut.wait()
 	assert.Check(t, len(stdout) > len("hello from "), stdout)
 
-	stats, _, err := tsk.Stats(ctx)
-	assert.NilError(t, err)
-	assert.Check(t, stats.Memory.UsageCommitBytes > 0)
-	summary, err := tsk.Summary(ctx)
-	assert.NilError(t, err)
-	assert.Check(t, len(summary) > 0)
+	checkReports(t, tsk)
 
 	assert.NilError(t, tsk.Kill(ctx, syscall.SIGTERM))
 	events := rec.await(id, 6)
