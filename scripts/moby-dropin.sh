@@ -178,7 +178,9 @@ for os in windows linux; do
   # v28 on, no package of containerd 1.x is.
   deps=$(GOOS=$os go list -deps -f '{{.ImportPath}} {{with .Module}}{{.Path}}{{end}}' ./cmd/dockerd)
   if [ $os = windows ]; then
-    if echo "$deps" | grep -q "^$new " && ! echo "$deps" | grep -q "^$old/local "; then
+    # Here-strings, not pipes: grep -q leaves at its first match, and under
+    # pipefail the echo it leaves writing into a closed pipe fails the test.
+    if grep -q "^$new " <<<"$deps" && ! grep -q "^$old/local " <<<"$deps"; then
       echo "dockerd for windows links $new in place of moby's libcontainerd/local"
     else
       echo "dockerd for windows does not link $new in place of moby's backend"
