@@ -14,15 +14,13 @@
 # package. Its last line reads
 #   moby LINE: windows=ok linux=ok raised=none
 #
-# Usage: scripts/moby-dropin.sh [--raised-only | --with-stock | --prefetch] LINE [work-dir]
+# Usage: scripts/moby-dropin.sh [--raised-only | --with-stock] LINE [work-dir]
 #   LINE: a moby version, v26.1.3 to v28.x.y, or v29 (MOBY_V29, the newest
 #   v2.0.0 beta of github.com/moby/moby/v2). --raised-only stops after the
 #   check of the module versions ("moby LINE: raised=none"), which needs no
 #   build. --with-stock also builds the same tree's dockerd for windows
 #   before the rewrite, with moby's own backend (dockerd-stock.exe), for
-#   the scenario suite to compare with (test/dockerd). --prefetch only puts
-#   the line's source, toolchain and modules in the module cache, for a
-#   later run (CI fetches while it compiles other things).
+#   the scenario suite to compare with (test/dockerd).
 # The work dir (default: a temporary folder) keeps the rewritten tree and
 # the dockerd binaries: dockerd-windows.exe, dockerd-linux and, with
 # --with-stock, dockerd-stock.exe.
@@ -32,13 +30,12 @@ set -euo pipefail
 export LC_ALL=C # sort and join agree on order
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
-raised_only= with_stock= prefetch=
+raised_only= with_stock=
 case ${1:-} in
 --raised-only) raised_only=1 && shift ;;
 --with-stock) with_stock=1 && shift ;;
---prefetch) prefetch=1 && shift ;;
 esac
-line=${1:?usage: moby-dropin.sh [--raised-only | --with-stock | --prefetch] LINE [work-dir]}
+line=${1:?usage: moby-dropin.sh [--raised-only | --with-stock] LINE [work-dir]}
 work=${2:-}
 if [ -z "$work" ]; then
   work=$(mktemp -d)
@@ -91,11 +88,6 @@ if [ -f vendor.mod ]; then
   GOFLAGS="$GOFLAGS -modfile=vendor.mod"
 fi
 modfile=$([ -f vendor.mod ] && echo vendor.mod || echo go.mod)
-if [ -n "$prefetch" ]; then
-  go mod download
-  echo "moby $line: source, go$go_version and modules fetched"
-  exit
-fi
 
 modules() { go list -m -f '{{.Path}} {{.Version}}' all | sort; }
 modules >"$work/before.txt"
