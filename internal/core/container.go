@@ -256,10 +256,24 @@ func (ctr *Container) shutdownReopened(ctx context.Context) error {
 
 // terminate stops hc at once and waits up to the shutdown timeout for it.
 func (ctr *Container) terminate(ctx context.Context, hc hcs.System) error {
-	_ = ctr.transition(terminateAsked, nil)
-	err := awaitStop(ctx, hc, hc.Terminate(ctx), ctr.client.shutdownTimeout)
+	err := awaitStop(ctx, hc, ctr.askTerminate(ctx, hc), ctr.client.shutdownTimeout)
 	if err != nil {
 		ctr.log().WithError(err).Debug("failed to terminate container")
+	}
+	return err
+}
+
+// askTerminate asks HCS to terminate hc and returns its answer. A
+// termination HCS took on (pending, or done) is recorded, so that Delete
+// waits for it rather than asking for a shutdown; one HCS was not asked
+// for (the caller's context ended first), answered late or refused is not,
+// since Delete would wait the whole shutdown timeout for a stop nobody
+// started. A termination HCS took on without our knowing leaves Delete's
+// shutdown to answer pending, which waits as well.
+func (ctr *Container) askTerminate(ctx context.Context, hc hcs.System) error {
+	err := hc.Terminate(ctx)
+	if err == nil || errors.Is(err, hcs.ErrPending) {
+		_ = ctr.transition(terminateAsked, nil)
 	}
 	return err
 }

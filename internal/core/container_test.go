@@ -1,7 +1,9 @@
 package core
 
 import (
+	"context"
 	"errors"
+	"syscall"
 	"testing"
 	"time"
 
@@ -263,6 +265,45 @@ func TestDeleteAfterSIGKILL(t *testing.T) {
 	assert.NilError(t, ctr.Delete(e.ctx))
 	assert.Equal(t, e.host.Calls(hcsfake.OpShutdown), 0)
 	assert.Equal(t, e.host.Calls(hcsfake.OpWaitTimeout), 1)
+}
+
+// A SIGKILL that HCS was not asked for (its context had ended) or that HCS
+// refused records no termination: the task then exits by itself, and
+// Delete asks for a shutdown rather than waiting the whole shutdown
+// timeout for a stop nobody started.
+func TestDeleteAfterASIGKILLHCSDidNotTakeOn(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kill func(e *env, tsk *Task) error
+	}{
+		{"its context had ended", func(e *env, tsk *Task) error {
+			ctx, cancel := context.WithCancel(e.ctx)
+			cancel()
+			err := tsk.Kill(ctx, syscall.SIGKILL)
+			assert.Assert(e.t, errors.Is(err, context.Canceled), "%v", err)
+			return nil
+		}},
+		{"HCS refused it", func(e *env, tsk *Task) error {
+			e.host.Inject(hcsfake.Fault{Op: hcsfake.OpTerminate, Err: errors.New("refused"), Times: 1})
+			return tsk.Kill(e.ctx, syscall.SIGKILL)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ctr, tsk, out := e.start("c1", spec(t, "more"))
+			assert.NilError(t, tc.kill(e, tsk))
+			ctr.mu.Lock()
+			terminating := ctr.state.terminating
+			ctr.mu.Unlock()
+			assert.Assert(t, !terminating, "a termination HCS did not take on was recorded")
+
+			assert.NilError(t, out.stdin.Close())
+			e.rec.await("c1", 3)
+			shutdowns := e.host.Calls(hcsfake.OpShutdown)
+			assert.NilError(t, ctr.Delete(e.ctx))
+			assert.Equal(t, e.host.Calls(hcsfake.OpShutdown), shutdowns+1)
+		})
+	}
 }
 
 // An attachStdio that panics in NewTask or Exec leaves nothing behind: the

@@ -36,7 +36,7 @@ const (
 	taskStarted                    // NewTask started its task
 	taskPaused                     // HCS paused the system
 	taskResumed                    // HCS resumed the system
-	terminateAsked                 // a Terminate was asked of HCS
+	terminateAsked                 // HCS took on a Terminate
 	taskDeleted                    // Task.Delete removed the exited task
 	containerDeleted               // Delete released the system
 )
@@ -47,7 +47,7 @@ type state struct {
 	// task is the current task: set from its start until its Delete,
 	// which may come after the container's, as in moby.
 	task *Task
-	// terminating records a Terminate asked of HCS (a SIGKILL, or Delete
+	// terminating records a Terminate HCS took on (a SIGKILL, or Delete
 	// after a failed shutdown): the system is already stopping, so Delete
 	// waits for it rather than asking for a shutdown.
 	terminating bool

@@ -41,8 +41,7 @@ func (t *Task) Kill(ctx context.Context, signal syscall.Signal) error {
 	logger.Debug("Signal()")
 	var op string
 	if signal == syscall.SIGKILL {
-		_ = t.ctr.transition(terminateAsked, nil)
-		op, err = "terminate", hc.Terminate(ctx)
+		op, err = "terminate", t.ctr.askTerminate(ctx, hc)
 	} else {
 		op, err = "shutdown", hc.Shutdown(ctx)
 	}
