@@ -46,6 +46,14 @@ type Host interface {
 	// handle on it, the system created but not started. It never answers
 	// ErrPending: it returns once HCS finished creating. An id already in
 	// use, or a document HCS refuses, is an error (of no class here).
+	//
+	// HCS holds a stopped system's id until its last handle is released,
+	// and this host may release a closed handle after its Close returned
+	// (see System.Close). CreateSystem of an id waits until every handle
+	// on a system of that id that was closed through this host is
+	// released, or ctx ends: once the last handle of a stopped system was
+	// closed, its id is free for CreateSystem, as when the release comes at
+	// once.
 	CreateSystem(ctx context.Context, id string, config *ContainerConfig) (System, error)
 	// OpenSystem returns a new handle on the existing system id, created by
 	// this process or another (a daemon before its restart), whatever its
@@ -53,7 +61,8 @@ type Host interface {
 	// never created, or one that stopped and whose last handle (its own
 	// or a process's) was closed, whose id CreateSystem takes again. Handles
 	// are independent: closing one leaves the others and the system as
-	// they are.
+	// they are. Like CreateSystem, it first waits for the release of the
+	// handles on id closed through this host.
 	OpenSystem(ctx context.Context, id string) (System, error)
 	// NameToGuid returns the GUID HCS derives from a layer folder's name,
 	// in canonical form (36 characters, lower-case hexadecimal, hyphens at

@@ -600,6 +600,56 @@ var contextClauses = []clause{
 		_, err = sys.Statistics(bg)
 		must(s.t, err, "Statistics through the other handle")
 	}},
+	{"Context/CreateSystem and OpenSystem of an id wait, bounded by their context, for the release of its last handle, put off behind a call in flight", func(s *suite) {
+		h := s.holder()
+		sys := s.system()
+		id := s.idOf(sys)
+		h.Hold("Statistics")
+		answered := make(chan error, 1)
+		go func() { _, err := sys.Statistics(bg); answered <- err }()
+		h.AwaitHeld("Statistics")
+		stop(s.t, sys, "Terminate", sys.Terminate)
+		must(s.t, sys.Close(bg), "Close while Statistics is held")
+
+		// The held call is held until Release: a context with a
+		// deadline ends while CreateSystem waits, whatever the machine's
+		// speed.
+		ctx, cancel := context.WithTimeout(bg, 10*time.Millisecond)
+		defer cancel()
+		again, err := s.host.CreateSystem(ctx, id, s.cfg.System(s.t, id))
+		if again != nil {
+			s.keep(again, nil)
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			s.t.Errorf("CreateSystem of the id while its handle's release is put off: %v, want an error that is context.DeadlineExceeded", err)
+		}
+		opened, err := s.host.OpenSystem(ctx, id)
+		if opened != nil {
+			s.keep(opened, nil)
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			s.t.Errorf("OpenSystem of the id while its handle's release is put off: %v, want an error that is context.DeadlineExceeded", err)
+		}
+
+		created := make(chan error, 1)
+		go func() {
+			again, err := s.host.CreateSystem(bg, id, s.cfg.System(s.t, id))
+			if err == nil {
+				s.keep(again, nil)
+			}
+			created <- err
+		}()
+		h.Release()
+		<-answered
+		must(s.t, <-created, "CreateSystem of the id once the held call returned")
+	}},
+}
+
+// idOf is the id of a system the clause created.
+func (s *suite) idOf(sys hcs.System) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ids[sys]
 }
 
 // reopen opens a second handle on a system the clause created.

@@ -67,49 +67,61 @@ type Process interface {
 	Close() error
 }
 
-// Wrap returns b as the hcs seam.
-func Wrap(b Host) hcs.Host { return host{b} }
+// Wrap returns b as the hcs seam. Wrap b once: the releases of handles it
+// puts off are known to the host it returns, whose CreateSystem and
+// OpenSystem wait for them.
+func Wrap(b Host) hcs.Host { return &host{b: b} }
 
-type host struct{ b Host }
+type host struct {
+	b        Host // Invariants: immutable
+	releases releases
+}
 
-func (h host) NumCPU() int { return h.b.NumCPU() }
+func (h *host) NumCPU() int { return h.b.NumCPU() }
 
-func (h host) CreateSystem(ctx context.Context, id string, config *hcs.ContainerConfig) (hcs.System, error) {
-	s, err := await(ctx, nil, "CreateSystem", func() (System, error) { return h.b.CreateSystem(id, config) },
+func (h *host) CreateSystem(ctx context.Context, id string, config *hcs.ContainerConfig) (hcs.System, error) {
+	return h.system(ctx, id, "CreateSystem", func() (System, error) { return h.b.CreateSystem(id, config) },
 		func(logger *log.Entry, s System) {
 			// Nobody knows of the system: it is ended rather than left
 			// to hold its id and its resources.
 			logIf(logger, "Terminate", s.Terminate())
 			logIf(logger, "Close", s.Close())
 		})
-	return wrapSystem(s), err
 }
 
-func (h host) OpenSystem(ctx context.Context, id string) (hcs.System, error) {
-	s, err := await(ctx, nil, "OpenSystem", func() (System, error) { return h.b.OpenSystem(id) },
+func (h *host) OpenSystem(ctx context.Context, id string) (hcs.System, error) {
+	return h.system(ctx, id, "OpenSystem", func() (System, error) { return h.b.OpenSystem(id) },
 		func(logger *log.Entry, s System) { logIf(logger, "Close", s.Close()) })
-	return wrapSystem(s), err
 }
 
-func (h host) NameToGuid(ctx context.Context, name string) (string, error) {
-	return await(ctx, nil, "NameToGuid", func() (string, error) { return h.b.NameToGuid(name) }, nil)
+// system makes call, a CreateSystem or OpenSystem of id, once the releases
+// of id's handles that were put off ended (see releases), and returns the
+// handle it answers. A handle answered after the caller stopped waiting is
+// given to release, itself a release of id put off.
+func (h *host) system(ctx context.Context, id, op string, call func() (System, error), release func(*log.Entry, System)) (hcs.System, error) {
+	if err := h.releases.wait(ctx, id); err != nil {
+		return nil, abandoned(op, err)
+	}
+	track := h.releases.of(id)
+	s, err := await(ctx, nil, op, call, release, track)
+	if s == nil {
+		return nil, err
+	}
+	return &system{b: s, gate: gate{track: track}}, err
 }
 
-func (h host) PathExists(ctx context.Context, path string) (bool, error) {
-	return await(ctx, nil, "PathExists", func() (bool, error) { return h.b.PathExists(path) }, nil)
+func (h *host) NameToGuid(ctx context.Context, name string) (string, error) {
+	return await(ctx, nil, "NameToGuid", func() (string, error) { return h.b.NameToGuid(name) }, nil, nil)
+}
+
+func (h *host) PathExists(ctx context.Context, path string) (bool, error) {
+	return await(ctx, nil, "PathExists", func() (bool, error) { return h.b.PathExists(path) }, nil, nil)
 }
 
 // system is a handle on a compute system, its calls counted by its gate.
 type system struct {
 	b    System // Invariants: immutable
 	gate gate
-}
-
-func wrapSystem(b System) hcs.System {
-	if b == nil {
-		return nil
-	}
-	return &system{b: b}
 }
 
 func (s *system) Start(ctx context.Context) error { return do(ctx, &s.gate, "Start", s.b.Start) }
@@ -131,11 +143,11 @@ func (s *system) WaitTimeout(ctx context.Context, d time.Duration) error {
 }
 
 func (s *system) Statistics(ctx context.Context) (hcs.Statistics, error) {
-	return await(ctx, &s.gate, "Statistics", s.b.Statistics, nil)
+	return await(ctx, &s.gate, "Statistics", s.b.Statistics, nil, nil)
 }
 
 func (s *system) ProcessList(ctx context.Context) ([]hcs.ProcessListItem, error) {
-	return await(ctx, &s.gate, "ProcessList", s.b.ProcessList, nil)
+	return await(ctx, &s.gate, "ProcessList", s.b.ProcessList, nil, nil)
 }
 
 func (s *system) CreateProcess(ctx context.Context, config *hcs.ProcessConfig) (hcs.Process, error) {
@@ -144,7 +156,7 @@ func (s *system) CreateProcess(ctx context.Context, config *hcs.ProcessConfig) (
 			// Nobody will read its output or wait for it.
 			logIf(logger, "Kill", p.Kill())
 			logIf(logger, "Close", p.Close())
-		})
+		}, nil)
 	if p == nil {
 		return nil, err
 	}
@@ -178,7 +190,7 @@ func (p *process) WaitTimeout(ctx context.Context, d time.Duration) error {
 }
 
 func (p *process) ExitCode(ctx context.Context) (int, error) {
-	return await(ctx, &p.gate, "Process.ExitCode", p.b.ExitCode, nil)
+	return await(ctx, &p.gate, "Process.ExitCode", p.b.ExitCode, nil, nil)
 }
 
 // Stdio asks nothing of HCS; it is counted all the same, since hcsshim
@@ -199,8 +211,9 @@ func (p *process) Close(ctx context.Context) error {
 // ctx, counted by g unless g is nil. It returns call's answer, or the
 // context's error when the context ends first; release then gets a value
 // call returns late without an error (unless release is nil), and a late
-// error is logged. A context that cannot end costs no goroutine.
-func await[T any](ctx context.Context, g *gate, op string, call func() (T, error), release func(*log.Entry, T)) (T, error) {
+// error is logged, the whole of it a release track is told of. A context
+// that cannot end costs no goroutine.
+func await[T any](ctx context.Context, g *gate, op string, call func() (T, error), release func(*log.Entry, T), track putOff) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, abandoned(op, err)
@@ -234,7 +247,9 @@ func await[T any](ctx context.Context, g *gate, op string, call func() (T, error
 	case <-ctx.Done():
 	}
 	logger := log.G(ctx).WithField("hcs", op)
+	end := track.begin()
 	go func() {
+		defer end()
 		a := <-answered
 		switch {
 		case a.err != nil:
@@ -259,7 +274,7 @@ func errClosed(op string) error {
 
 // do is await for a call that answers only an error.
 func do(ctx context.Context, g *gate, op string, call func() error) error {
-	_, err := await(ctx, g, op, func() (struct{}, error) { return struct{}{}, call() }, nil)
+	_, err := await(ctx, g, op, func() (struct{}, error) { return struct{}{}, call() }, nil, nil)
 	return err
 }
 
@@ -278,6 +293,9 @@ type gate struct {
 	// deferred is the binding's Close, set while it waits for the calls
 	// in flight.
 	deferred func()
+	// track is told of each run of the binding's Close, from when it is
+	// decided until it returned; nil tracks nothing. Invariants: immutable.
+	track putOff
 }
 
 // enter counts a call in, unless the handle was closed while calls were in
@@ -315,6 +333,12 @@ func (g *gate) close(ctx context.Context, op string, closeHandle func() error) e
 	if g.deferred != nil {
 		g.mu.Unlock()
 		return nil // closing already
+	}
+	end := g.track.begin()
+	bindingClose := closeHandle
+	closeHandle = func() error {
+		defer end()
+		return bindingClose()
 	}
 	if !g.closed && g.inflight > 0 {
 		g.closed = true

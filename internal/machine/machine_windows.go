@@ -14,10 +14,14 @@ import (
 	"github.com/libcontainerd-windows/local/internal/hcsblock"
 )
 
-// Host returns the machine's HCS, through hcsshim's legacy (v1) API.
+// Host returns the machine's HCS, through hcsshim's legacy (v1) API: one
+// host for the whole process, so that every client's CreateSystem waits for
+// the releases the others put off (see hcsblock.Wrap).
 func Host() (hcs.Host, error) {
-	return hcsblock.Wrap(machine{}), nil
+	return theMachine, nil
 }
+
+var theMachine = hcsblock.Wrap(machine{})
 
 // machine is the real HCS, its calls blocking as hcsshim's do; hcsblock
 // makes it the seam.
