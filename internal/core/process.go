@@ -28,7 +28,8 @@ type Process struct {
 	hcsProcess hcs.Process
 
 	// exited is valid once waitCh is closed, which orders its write by the
-	// reaper before every read.
+	// reaper before every read. The reaper closes waitCh under the
+	// container's mu, after queuing the exit event (Container.exited).
 	exited Exit
 	waitCh chan struct{}
 }
@@ -141,11 +142,15 @@ func (p *Process) CloseStdin(ctx context.Context) error {
 }
 
 // Delete returns the exit of an exited process; it is a conflict while the
-// process runs.
+// process runs. It looks under the container's state lock, as the reaper
+// records the exit, so that an engine that deletes the process when it
+// handles its exit event finds it exited.
 func (p *Process) Delete(ctx context.Context) (Exit, error) {
 	if err := orBackground(ctx).Err(); err != nil {
 		return Exit{}, fromContext(err)
 	}
+	p.ctr.mu.Lock()
+	defer p.ctr.mu.Unlock()
 	if !p.hasExited() {
 		return Exit{}, conflict(errors.New("process is running"))
 	}
@@ -190,14 +195,12 @@ func (p *Process) reap() {
 		eventErr = fmt.Errorf("hcsProcess.Close() failed %w", err) // moby's text
 	}
 
-	p.exited = Exit{Code: uint32(exitCode), Time: exitedAt}
-	close(p.waitCh)
-	p.ctr.client.emit(EventInfo{
+	p.ctr.exited(p, Exit{Code: uint32(exitCode), Time: exitedAt}, EventInfo{
 		ContainerID: p.ctr.id,
 		ProcessID:   p.id,
 		Pid:         uint32(p.pid),
 		ExitCode:    uint32(exitCode),
 		ExitedAt:    exitedAt,
 		Error:       eventErr,
-	}, EventExit)
+	})
 }

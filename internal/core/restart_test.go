@@ -3,10 +3,14 @@ package core
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gotest.tools/v3/assert"
 
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
@@ -92,4 +96,105 @@ func TestNewContainerAfterDeleteWaitsForTheOldSystemsRelease(t *testing.T) {
 			e.host.AwaitOpenHandles(0)
 		})
 	}
+}
+
+// A task's exit is queued before anything its exit allows answers: Status
+// says stopped, Task.Delete succeeds, and so the next task's start event,
+// which carries the same ProcessID, comes after the exit, as the order of
+// causes has it.
+func TestATasksExitComesBeforeTheNextTasksStart(t *testing.T) {
+	e := newEnv(t)
+	ctr := e.create("c1", spec(t, "cmd /c exit 0"))
+	// Another goroutine takes the client's emit lock over and over, so
+	// that the reaper often waits for it between recording the exit and
+	// queuing its event: where an exit used to come after the next start.
+	stop := make(chan struct{})
+	contended := make(chan struct{})
+	go func() {
+		defer close(contended)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			e.client.emitting.Lock()
+			runtime.Gosched()
+			e.client.emitting.Unlock()
+		}
+	}()
+	const tasks = 1000
+	for i := 0; i < tasks; i++ {
+		tsk, err := ctr.NewTask(e.ctx, (&output{}).attach)
+		assert.NilError(t, err)
+		for {
+			status, err := tsk.Status(e.ctx)
+			assert.NilError(t, err)
+			if status.State == Stopped {
+				break
+			}
+			runtime.Gosched()
+		}
+		_, err = tsk.Delete(e.ctx)
+		assert.NilError(t, err)
+	}
+	close(stop)
+	<-contended
+
+	events := e.rec.await("c1", 1+2*tasks)
+	late := 0
+	for i, ev := range events[1:] {
+		want := EventStart
+		if i%2 == 1 {
+			want = EventExit
+		}
+		if ev.Type != want {
+			late++
+		}
+	}
+	assert.Equal(t, late, 0, "events out of order: %v", eventTypes(events))
+	assert.NilError(t, ctr.Delete(e.ctx))
+}
+
+// An engine that handles an exit event asks about the process: moby from
+// v29.2 drops a task's exit while the task's Status says running, and
+// deletes the task, or the exec, to read its exit code. Both find the
+// process exited, with the event's exit code.
+func TestTheExitIsReadableWhenItsEventIsHandled(t *testing.T) {
+	e := newEnv(t)
+	var (
+		mu      sync.Mutex
+		tsk     *Task
+		exec    *Process
+		answers []string
+	)
+	e.rec.onEvent = func(id string, ev EventType) {
+		if ev != EventExit {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if exec != nil {
+			exit, err := exec.Delete(e.ctx)
+			answers = append(answers, fmt.Sprintf("exec: %d %v", exit.Code, err))
+			exec = nil
+			return
+		}
+		status, err := tsk.Status(e.ctx)
+		answers = append(answers, fmt.Sprintf("status: %s %d %v", status.State, status.Exit.Code, err))
+		exit, err := tsk.Delete(e.ctx)
+		answers = append(answers, fmt.Sprintf("task: %d %v", exit.Code, err))
+	}
+	ctr, task, out := e.start("c1", spec(t, "more"))
+	mu.Lock()
+	tsk = task
+	var err error
+	exec, err = task.Exec(e.ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 4"}, (&output{}).attach)
+	mu.Unlock()
+	assert.NilError(t, err)
+	e.rec.await("c1", 5)
+	assert.NilError(t, out.stdin.Close())
+	e.rec.await("c1", 6)
+	assert.DeepEqual(t, answers, []string{"exec: 4 <nil>", "status: stopped 0 <nil>", "task: 0 <nil>"})
+	assert.NilError(t, ctr.Delete(e.ctx))
 }

@@ -91,7 +91,10 @@ func (ctr *Container) transition(c change, t *Task) error {
 	case terminateAsked:
 		s.terminating = true
 	case taskDeleted:
-		if s.task != t {
+		switch {
+		case !t.hasExited():
+			return conflict(errors.New("container is not stopped"))
+		case s.task != t:
 			return notFound(fmt.Errorf("task %q not found", t.id))
 		}
 		s.task = nil
@@ -102,6 +105,23 @@ func (ctr *Container) transition(c change, t *Task) error {
 		s.phase = deleted
 	}
 	return nil
+}
+
+// exited records that p exited with exit and queues its exit event, ei,
+// under the state lock, where every call the exit allows looks first
+// (Status, the Deletes, and through Task.Delete the next NewTask): none of
+// them answers as if p had exited before its exit event is on the queue.
+// So a task's exit comes before the next task's start, which carries the
+// same ProcessID, and an engine that asks the task's Status when it
+// handles the exit (moby from v29.2, which drops the exit of a task
+// still running) finds it stopped. waitCh closes after the event is
+// queued, for those who wait without the lock.
+func (ctr *Container) exited(p *Process, exit Exit, ei EventInfo) {
+	ctr.mu.Lock()
+	defer ctr.mu.Unlock()
+	p.exited = exit
+	ctr.client.emit(ei, EventExit)
+	close(p.waitCh)
 }
 
 // systemOf returns the compute system of t while t is the current task of

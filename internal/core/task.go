@@ -178,12 +178,15 @@ func (*Task) CreateCheckpoint(context.Context, string, bool) error {
 	return notImplemented(errors.New("Windows: Containers do not support checkpoints"))
 }
 
-// Status reports the task running, paused, or stopped with its exit.
+// Status reports the task running, paused, or stopped with its exit. It
+// says stopped once the exit event is queued (Container.exited).
 func (t *Task) Status(context.Context) (Status, error) {
-	if t.hasExited() {
+	t.ctr.mu.Lock()
+	defer t.ctr.mu.Unlock()
+	switch {
+	case t.hasExited():
 		return Status{State: Stopped, Exit: t.exited}, nil
-	}
-	if t.ctr.is(paused) {
+	case t.ctr.state.phase == paused:
 		return Status{State: Paused}, nil
 	}
 	return Status{State: Running}, nil
@@ -194,9 +197,6 @@ func (t *Task) Status(context.Context) (Status, error) {
 func (t *Task) Delete(ctx context.Context) (Exit, error) {
 	if err := orBackground(ctx).Err(); err != nil {
 		return Exit{}, fromContext(err)
-	}
-	if !t.hasExited() {
-		return Exit{}, conflict(errors.New("container is not stopped"))
 	}
 	if err := t.ctr.transition(taskDeleted, t); err != nil {
 		return Exit{}, err
