@@ -45,14 +45,20 @@ func (c *Client) newContainer(id string, spec *specs.Spec, hc hcs.System) *Conta
 	return &Container{client: c, id: id, ociSpec: spec, system: hc, busy: make(chan struct{}, 1)}
 }
 
-// lock takes ctr.busy, or returns ctx's error when ctx ends first.
+// lock takes ctr.busy, or returns ctx's error when ctx ends first. A
+// caller whose context ended before it got the lock gets that error too,
+// and so does not act: select takes either of two ready cases.
 func (ctr *Container) lock(ctx context.Context) error {
 	select {
 	case ctr.busy <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return fromContext(ctx.Err())
 	}
+	if err := ctx.Err(); err != nil {
+		ctr.unlock()
+		return fromContext(err)
+	}
+	return nil
 }
 
 func (ctr *Container) unlock() { <-ctr.busy }

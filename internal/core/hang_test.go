@@ -331,3 +331,81 @@ func TestCloseDoesNotWaitForCallsInFlight(t *testing.T) {
 		e.host.AwaitOpenHandles(0)
 	})
 }
+
+// A call whose context ended before it got its turn does nothing: it asks
+// HCS nothing and no event follows, whichever of the two a wait picks
+// when both are ready. Each call is made many times, since a select
+// picks at random.
+func TestCallsWhoseContextEndedDoNothing(t *testing.T) {
+	e := newEnv(t)
+	ctr, tsk, _ := e.start("c1", hypervSpec(t, "ping -t localhost"))
+	exec, err := tsk.Exec(e.ctx, "e1", &specs.Process{CommandLine: "ping -t localhost"}, (&output{}).attach)
+	assert.NilError(t, err)
+	idle := e.create("c2", spec(t, "ping -t localhost"))
+	ended, cancel := context.WithCancel(e.ctx)
+	cancel()
+
+	calls := []struct {
+		name string
+		call func() error
+	}{
+		{"Pause", func() error { return tsk.Pause(ended) }},
+		{"Resume", func() error { return tsk.Resume(ended) }},
+		{"Task.Kill SIGTERM", func() error { return tsk.Kill(ended, syscall.SIGTERM) }},
+		{"Task.Kill SIGKILL", func() error { return tsk.Kill(ended, syscall.SIGKILL) }},
+		{"ForceDelete", func() error { return tsk.ForceDelete(ended) }},
+		{"Stats", func() error { _, _, err := tsk.Stats(ended); return err }},
+		{"Summary", func() error { _, err := tsk.Summary(ended); return err }},
+		{"Exec", func() error {
+			_, err := tsk.Exec(ended, "e2", &specs.Process{CommandLine: "cmd /c exit 0"}, (&output{}).attach)
+			return err
+		}},
+		{"Process.Kill", func() error { return exec.Kill(ended, syscall.SIGKILL) }},
+		{"Process.Resize", func() error { return exec.Resize(ended, 80, 25) }},
+		{"Process.CloseStdin", func() error { return exec.CloseStdin(ended) }},
+		{"NewTask", func() error { _, err := idle.NewTask(ended, (&output{}).attach); return err }},
+		{"Container.Delete", func() error { return idle.Delete(ended) }},
+		{"NewContainer", func() error { _, err := e.client.NewContainer(ended, "c3", spec(t, "cmd /c exit 0")); return err }},
+		{"LoadContainer", func() error { _, err := e.client.LoadContainer(ended, "c1"); return err }},
+	}
+	asked := func() int {
+		n := 0
+		for _, op := range allOps {
+			n += e.host.Calls(op)
+		}
+		return n
+	}
+	e.host.AwaitCalls(hcsfake.OpProcessWait, 2) // the reapers'
+	before, events := asked(), len(e.rec.await("c1", 4))
+	for _, c := range calls {
+		for i := 0; i < 100; i++ {
+			err := c.call()
+			assert.Assert(t, errors.Is(err, context.Canceled), "%s: %v", c.name, err)
+		}
+		assert.Equal(t, asked(), before, "%s asked HCS", c.name)
+	}
+	// Resume of a paused task, Pause of it again.
+	assert.NilError(t, tsk.Pause(e.ctx))
+	before, events = asked(), events+1
+	for i := 0; i < 100; i++ {
+		assert.Assert(t, errors.Is(tsk.Resume(ended), context.Canceled))
+	}
+	assert.Equal(t, asked(), before, "Resume asked HCS")
+	assert.Equal(t, len(e.rec.await("c1", events)), events, "events: %v", eventTypes(e.rec.stream("c1")))
+	state, _ := e.host.State("c1")
+	assert.Equal(t, state, hcsfake.StatePaused)
+
+	assert.NilError(t, tsk.ForceDelete(e.ctx))
+	assert.NilError(t, ctr.Delete(e.ctx))
+	assert.NilError(t, idle.Delete(e.ctx))
+}
+
+// allOps is every operation of the in-memory host.
+var allOps = []hcsfake.Op{
+	hcsfake.OpCreateSystem, hcsfake.OpOpenSystem, hcsfake.OpNameToGuid, hcsfake.OpPathExists,
+	hcsfake.OpStart, hcsfake.OpShutdown, hcsfake.OpTerminate, hcsfake.OpWait, hcsfake.OpWaitTimeout,
+	hcsfake.OpPause, hcsfake.OpResume, hcsfake.OpStatistics, hcsfake.OpProcessList,
+	hcsfake.OpCreateProcess, hcsfake.OpClose,
+	hcsfake.OpProcessKill, hcsfake.OpProcessWait, hcsfake.OpProcessWaitTimeout, hcsfake.OpProcessExitCode,
+	hcsfake.OpProcessResize, hcsfake.OpProcessStdio, hcsfake.OpProcessCloseStdin, hcsfake.OpProcessClose,
+}
