@@ -1,6 +1,11 @@
 package core
 
-import "github.com/containerd/log"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/containerd/log"
+)
 
 // emit queues events, in the order given, for the container ei names. The
 // engine's Backend receives them on the container's queue: one at a time
@@ -34,10 +39,27 @@ func (c *Client) deliver(event EventType, ei EventInfo) {
 	logger.Info("sending event")
 	defer func() {
 		if r := recover(); r != nil {
-			logger.WithField("panic", r).Error("backend panicked processing event")
+			// The value is logged as fmt prints it: a formatter that
+			// calls its Error or String method (logrus's JSON one calls
+			// Error) would panic again here for a typed nil, say, where
+			// fmt recovers.
+			logger.WithField("panic", fmt.Sprint(r)).Error("backend panicked processing event")
 		}
 	}()
 	if err := c.backend.ProcessEvent(ei.ContainerID, event, ei); err != nil {
-		logger.WithError(err).Error("failed to process event")
+		logger.WithError(printable(err)).Error("failed to process event")
 	}
+}
+
+// printable is err, or, when err's Error method panics (a typed nil whose
+// method reads its receiver), an error reading as fmt prints err, which
+// any log formatter can print.
+func printable(err error) (safe error) {
+	defer func() {
+		if recover() != nil {
+			safe = errors.New(fmt.Sprint(err))
+		}
+	}()
+	_ = err.Error()
+	return err
 }

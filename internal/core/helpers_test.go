@@ -59,6 +59,8 @@ type recorder struct {
 	events  map[string][]event
 	// onEvent, when set, runs in ProcessEvent before the event is kept.
 	onEvent func(id string, e EventType)
+	// fail, when set, is ProcessEvent's answer for an event it keeps.
+	fail func(id string, e EventType) error
 }
 
 func newRecorder() *recorder {
@@ -75,6 +77,9 @@ func (r *recorder) ProcessEvent(id string, e EventType, ei EventInfo) error {
 	defer r.mu.Unlock()
 	r.events[id] = append(r.events[id], event{e, ei})
 	r.changed.Broadcast()
+	if r.fail != nil {
+		return r.fail(id, e)
+	}
 	return nil
 }
 

@@ -1,14 +1,19 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"runtime"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
+	"github.com/sirupsen/logrus"
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
 
@@ -175,6 +180,100 @@ func TestMisbehavingBackend(t *testing.T) {
 	assert.DeepEqual(t, eventTypes(e.rec.await("good", 3)), []EventType{EventCreate, EventStart, EventExit})
 	_, err := tsk.Delete(e.ctx)
 	assert.NilError(t, err)
+}
+
+// nilError is an error whose Error reads its receiver, so that a typed nil
+// of it panics when printed as an error.
+type nilError struct{ text string }
+
+func (e *nilError) Error() string { return e.text }
+
+// panickingStringer panics when printed with its String method.
+type panickingStringer struct{}
+
+func (panickingStringer) String() string { panic("String") }
+
+// A Backend that panics, with whatever value, or returns an error that
+// cannot be printed, takes nothing down under a JSON log (whose formatter
+// calls an error's Error): the events of its container and of the others
+// go on, and the log says what happened.
+func TestMisbehavingBackendUnderAJSONLog(t *testing.T) {
+	var out lockedBuffer
+	logger := logrus.New()
+	logger.SetFormatter(&logrus.JSONFormatter{})
+	logger.SetOutput(&out)
+	rec := newRecorder()
+	c, err := NewClient(logrus.NewEntry(logger), Moby26, rec, WithHost(goldenHost()))
+	assert.NilError(t, err)
+	e := &env{t: t, ctx: context.Background(), rec: rec, client: c}
+	behaviours := map[string]func(){
+		"typed-nil":         func() { panic((*nilError)(nil)) },
+		"typed-nil-error":   func() { panic(error((*nilError)(nil))) },
+		"stringer":          func() { panic(panickingStringer{}) },
+		"returned-nil":      nil, // ProcessEvent returns a typed-nil error
+		"nil-panic":         func() { panic(nil) },
+		"a-runtime-failure": func() { var m map[string]int; m["x"]++ },
+	}
+	rec.onEvent = func(id string, ev EventType) {
+		if f := behaviours[id]; f != nil && ev == EventCreate {
+			f()
+		}
+	}
+	rec.fail = func(id string, ev EventType) error {
+		if id == "returned-nil" && ev == EventCreate {
+			return (*nilError)(nil)
+		}
+		return nil
+	}
+	for id := range behaviours {
+		_, tsk, _ := e.start(id, spec(t, "cmd /c exit 0"))
+		<-tsk.waitCh
+		_, err := tsk.Delete(e.ctx)
+		assert.NilError(t, err)
+	}
+	c.eventQ.Wait()
+	for id := range behaviours {
+		types := eventTypes(rec.stream(id))
+		if id == "returned-nil" {
+			assert.DeepEqual(t, types, []EventType{EventCreate, EventStart, EventExit})
+			continue
+		}
+		assert.DeepEqual(t, types, []EventType{EventStart, EventExit})
+	}
+	var panics, failures int
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var entry map[string]any
+		assert.NilError(t, json.Unmarshal([]byte(line), &entry), "%s", line)
+		switch entry["msg"] {
+		case "backend panicked processing event":
+			panics++
+			assert.Check(t, entry["panic"] != nil, "%s", line)
+		case "failed to process event":
+			failures++
+			assert.Equal(t, entry["error"], "<nil>")
+		}
+	}
+	// Go 1.21 and later turn panic(nil) into a *runtime.PanicNilError.
+	assert.Equal(t, panics, len(behaviours)-1)
+	assert.Equal(t, failures, 1)
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 // A Backend that blocks in ProcessEvent for one container holds up only
