@@ -61,7 +61,7 @@ import (
 )
 
 // Host is the in-memory HCS; it implements hcs.Host. Its methods are safe
-// for concurrent use.
+// for concurrent use. Make one with New: a zero Host is not ready.
 type Host struct {
 	fake *hcsfake.Host
 }
@@ -75,8 +75,15 @@ func New(cpus int, paths ...string) *Host {
 	return &Host{fake: hcsfake.New(cpus, paths...)}
 }
 
-// NumCPU is the host's processor count, New's cpus.
-func (h *Host) NumCPU() int { return h.fake.NumCPU() }
+// NumCPU is the host's processor count, New's cpus. A Host not made by
+// New (a nil one, or a zero Host) reports 0, which NewClient and Documents
+// refuse with an invalid-parameter error.
+func (h *Host) NumCPU() int {
+	if h == nil || h.fake == nil {
+		return 0
+	}
+	return h.fake.NumCPU()
+}
 
 // PathExists reports whether path exists on the host: given to New or
 // AddPath, case-insensitively, as Windows compares paths.

@@ -46,6 +46,9 @@ func NewClient(logger *log.Entry, line Line, b Backend, opts ...Option) (*Client
 		}
 		o.host = host
 	}
+	if err := checkHost("NewClient", o.host); err != nil {
+		return nil, err
+	}
 	return &Client{
 		host:            o.host,
 		backend:         b,

@@ -9,6 +9,8 @@ import (
 	"gotest.tools/v3/assert"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/hcs/memhost"
+	"github.com/libcontainerd-windows/local/internal/hcsfake"
 )
 
 // No exported function or method panics on a nil or zero argument: each
@@ -21,6 +23,16 @@ func TestNilAndZeroArguments(t *testing.T) {
 	assert.Check(t, isInvalidParameter(err), "nil host: %v", err)
 	_, _, err = Documents(nil, "", nil, goldenHost())
 	assert.Check(t, isInvalidParameter(err), "nil spec: %v", err)
+	for name, host := range map[string]hcs.Host{
+		"a typed-nil *memhost.Host": (*memhost.Host)(nil),
+		"a zero memhost.Host":       &memhost.Host{},
+		"a typed-nil *hcsfake.Host": (*hcsfake.Host)(nil),
+	} {
+		_, err = NewClient(Logger(nil), Moby26, newRecorder(), WithHost(host))
+		assert.Check(t, isInvalidParameter(err), "NewClient with %s: %v", name, err)
+		_, _, err = Documents(nil, "c1", spec(t, "cmd /c exit 0"), host)
+		assert.Check(t, isInvalidParameter(err), "Documents with %s: %v", name, err)
+	}
 	assert.NilError(t, hcs.WithClass(nil, nil))
 
 	e := newEnv(t)

@@ -1,6 +1,8 @@
 package core
 
 import (
+	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/libcontainerd-windows/local/hcs"
@@ -64,4 +66,24 @@ func WithRestoreTimeout(d time.Duration) Option {
 // termination of a container whose Start failed (DefaultShutdownTimeout).
 func WithShutdownTimeout(d time.Duration) Option {
 	return func(o *options) { o.shutdownTimeout = d }
+}
+
+// checkHost refuses, with an invalid-parameter error naming caller, a host
+// the backend cannot use: none, a nil pointer (or other nil value) in the
+// interface, whose methods would panic, or one that reports no processor,
+// against the contract, as a zero memhost.Host does.
+func checkHost(caller string, host hcs.Host) error {
+	if host == nil {
+		return invalidParameter(fmt.Errorf("%s: the host must not be nil", caller))
+	}
+	switch v := reflect.ValueOf(host); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		if v.IsNil() {
+			return invalidParameter(fmt.Errorf("%s: the host is a nil %T", caller, host))
+		}
+	}
+	if n := host.NumCPU(); n < 1 {
+		return invalidParameter(fmt.Errorf("%s: the host (%T) reports %d processors: it is not ready (a host made by its package's constructor reports at least one)", caller, host, n))
+	}
+	return nil
 }

@@ -323,8 +323,8 @@ func environment(env []string) map[string]string {
 // (NameToGuid, CPU count, paths). Warnings, such as a clamped CPU count, go
 // to the context's logger.
 func Documents(ctx context.Context, id string, spec *specs.Spec, host hcs.Host, opts ...Option) (*hcs.ContainerConfig, *hcs.ProcessConfig, error) {
-	if host == nil {
-		return nil, nil, invalidParameter(errors.New("Documents: the host must not be nil"))
+	if err := checkHost("Documents", host); err != nil {
+		return nil, nil, err
 	}
 	o := newOptions(opts)
 	ctx = orBackground(ctx)
