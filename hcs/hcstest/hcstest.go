@@ -560,6 +560,21 @@ var contextClauses = []clause{
 		_, err := sys.Statistics(bg)
 		must(s.t, err, "Statistics once HCS answers")
 	}},
+	{"Context/Stdio asks nothing of HCS: it answers while HCS holds a call on the process", func(s *suite) {
+		h := s.holder()
+		p := s.process(s.system(), s.cfg.Commands.Cat, true, true, false)
+		h.Hold("Process.Kill")
+		answered := make(chan error, 1)
+		go func() { answered <- p.Kill(bg) }()
+		h.AwaitHeld("Process.Kill")
+		stdin, stdout, _, err := p.Stdio()
+		must(s.t, err, "Stdio while Kill is held")
+		h.Release()
+		must(s.t, <-answered, "Kill")
+		must(s.t, p.Wait(bg), "Wait after Kill")
+		_ = stdin.Close()
+		readAll(s.t, stdout, "stdout")
+	}},
 	{"Context/a process HCS creates after its caller stopped waiting is killed and released", func(s *suite) {
 		h := s.holder()
 		sys := s.system()

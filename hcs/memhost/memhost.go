@@ -22,7 +22,8 @@
 //     SetTerminateExitCode says otherwise;
 //   - faults in any call (Host.Inject): an error of any class of package
 //     hcs or any other, a pending answer, a delay, a hang until a channel
-//     closes, for one call, a few, or all, of one system or process or of
+//     closes (but for Process.Stdio, which asks HCS nothing and answers at
+//     once), for one call, a few, or all, of one system or process or of
 //     all;
 //   - a record of what it received: the documents (ContainerConfigs,
 //     ProcessConfigs), the calls (Calls, AwaitCalls), the handles left open

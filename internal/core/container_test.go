@@ -375,3 +375,23 @@ func TestCallsRacingDelete(t *testing.T) {
 		})
 	}
 }
+
+// Stdio asks nothing of HCS (the hcs contract), so the in-memory host
+// answers it at once whatever a fault says, and NewTask and Exec do not
+// wait for it beyond their context.
+func TestStdioIsNeverHeld(t *testing.T) {
+	e := newEnv(t)
+	never := make(chan struct{})
+	defer close(never)
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpProcessStdio, Hang: never, Delay: time.Hour})
+	ctx, cancel := context.WithTimeout(e.ctx, time.Hour)
+	defer cancel()
+	ctr, err := e.client.NewContainer(ctx, "c1", spec(t, "ping -t localhost"))
+	assert.NilError(t, err)
+	tsk, err := ctr.NewTask(ctx, (&output{}).attach)
+	assert.NilError(t, err)
+	_, err = tsk.Exec(ctx, "e1", &specs.Process{CommandLine: "cmd /c exit 0"}, (&output{}).attach)
+	assert.NilError(t, err)
+	assert.Equal(t, e.host.Calls(hcsfake.OpProcessStdio), 2)
+	cleanUp(t, e, ctr, tsk)
+}

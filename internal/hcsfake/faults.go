@@ -41,7 +41,8 @@ const (
 // Err is set, it returns Err without doing anything (with Late, after doing
 // its work); otherwise it does its work and, with Pending, answers
 // hcs.ErrPending, as HCS does for work it finishes in the background.
-// Package memhost makes it public.
+// Process.Stdio asks nothing of HCS (see hcs.Process) and answers at once:
+// Delay and Hang do not apply to it. Package memhost makes it public.
 type Fault struct {
 	// Op is the operation the fault applies to.
 	Op Op
@@ -159,7 +160,13 @@ func (f *Fault) before() error {
 	if f.Hang != nil {
 		<-f.Hang
 	}
-	if f.Late {
+	return f.failure()
+}
+
+// failure is the error f makes its call return instead of doing its work:
+// Err, unless the call is to do its work first (Late).
+func (f *Fault) failure() error {
+	if f == nil || f.Late {
 		return nil
 	}
 	return f.Err
