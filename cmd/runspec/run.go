@@ -208,6 +208,18 @@ func (r *runner) attach(processID string, stdin *io.WriteCloser, drained *sync.W
 	}
 }
 
+// execID names the n-th exec in events: exec-N, or exec-N-2 when the
+// container's id is exec-N. An event names its process only, and the
+// task's is the container's id: an exec of the same name would take the
+// task's exit as its own.
+func (r *runner) execID(n int) string {
+	id := fmt.Sprintf("exec-%d", n)
+	if id == r.id {
+		id += "-2"
+	}
+	return id
+}
+
 // operate runs the execs, the pause and resume and the statistics asked
 // for, until ctx ends. Their failures are reported and the run goes on: a
 // failed operation does not change the exit code, the container's.
@@ -216,7 +228,7 @@ func (r *runner) operate(ctx context.Context, task types.Task) {
 		if ctx.Err() != nil {
 			return
 		}
-		processID := fmt.Sprintf("exec-%d", i+1)
+		processID := r.execID(i + 1)
 		exited := r.printer.expect(types.EventExit, processID)
 		var stdin io.WriteCloser
 		var drained sync.WaitGroup

@@ -40,7 +40,12 @@ const (
 // first sleeps Delay, then blocks until Hang is closed (when set); then, if
 // Err is set, it returns Err without doing anything (with Late, after doing
 // its work); otherwise it does its work and, with Pending, answers
-// hcs.ErrPending, as HCS does for work it finishes in the background.
+// hcs.ErrPending, as HCS does for work it finishes in the background. A
+// call that returns a handle and fails late gives none: what it made is
+// released as hcsshim releases it when HCS fails after doing the work (a
+// system created is terminated and closed, a process created is killed
+// and closed, a handle opened is closed), so that nothing is left that
+// nobody holds.
 // Process.Stdio asks nothing of HCS (see hcs.Process) and answers at once:
 // Delay and Hang do not apply to it. Package memhost makes it public.
 type Fault struct {
@@ -172,19 +177,21 @@ func (f *Fault) failure() error {
 	return f.Err
 }
 
-// after turns a successful call's answer into the fault's late error, or
-// into a pending answer, when asked.
-func (f *Fault) after(err error) error {
+// after is the answer of a call that did its work, which HCS answers with
+// ok (nil, or pending for a stop): the fault's late error instead, or
+// pending, when the fault says so.
+func (f *Fault) after(ok error) error {
 	switch {
-	case err != nil || f == nil:
-		return err
-	case f.Late && f.Err != nil:
+	case f.failsLate():
 		return f.Err
-	case f.Pending:
+	case f != nil && f.Pending:
 		return errPending
 	}
-	return nil
+	return ok
 }
+
+// failsLate reports whether f makes its call fail after doing its work.
+func (f *Fault) failsLate() bool { return f != nil && f.Late && f.Err != nil }
 
 // Refused reports how many calls of op a fault made fail without doing
 // their work (a Close that did not close, say).

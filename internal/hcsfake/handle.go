@@ -27,12 +27,12 @@ func (h *Host) enter(op Op, id string, pid int) (*Fault, error) {
 
 // enterOpening is enter for a call that returns a handle: one that answers
 // pending gives none and does nothing.
-func (h *Host) enterOpening(op Op, id string) error {
+func (h *Host) enterOpening(op Op, id string) (*Fault, error) {
 	f, err := h.enter(op, id, 0)
 	if err == nil && f != nil && f.Pending {
 		err = errPending
 	}
-	return err
+	return f, err
 }
 
 // owner is what a handle is on: a system or a process. Its methods are

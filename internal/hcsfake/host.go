@@ -163,12 +163,13 @@ func (h *Host) NumCPU() int {
 }
 
 func (h *Host) pathExists(path string) (bool, error) {
-	if _, err := h.enter(OpPathExists, path, 0); err != nil {
+	f, err := h.enter(OpPathExists, path, 0)
+	if err != nil {
 		return false, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.paths[strings.ToLower(path)], nil
+	return h.paths[strings.ToLower(path)], f.after(nil)
 }
 
 // nameToGuid is HCS's NameToGuid. The real algorithm lives in vmcompute.dll
@@ -177,7 +178,8 @@ func (h *Host) pathExists(path string) (bool, error) {
 // real results' form (a real pair, for comparison: "4" gives
 // bd9c3ef9-f239-59b5-a27e-15c523b1d149).
 func (h *Host) nameToGuid(name string) (string, error) {
-	if _, err := h.enter(OpNameToGuid, name, 0); err != nil {
+	f, err := h.enter(OpNameToGuid, name, 0)
+	if err != nil {
 		return "", err
 	}
 	namespace := [16]byte{0x6c, 0x69, 0x62, 0x63, 0x6f, 0x6e, 0x74, 0x61, 0x69, 0x6e, 0x65, 0x72, 0x64, 0x2d, 0x77, 0x69}
@@ -192,12 +194,13 @@ func (h *Host) nameToGuid(name string) (string, error) {
 	hex.Encode(b[19:23], u[8:10])
 	hex.Encode(b[24:36], u[10:16])
 	b[8], b[13], b[18], b[23] = '-', '-', '-', '-'
-	return string(b[:]), nil
+	return string(b[:]), f.after(nil)
 }
 
 // createSystem creates a system, not started.
 func (h *Host) createSystem(id string, config *hcs.ContainerConfig) (hcsblock.System, error) {
-	if err := h.enterOpening(OpCreateSystem, id); err != nil {
+	f, err := h.enterOpening(OpCreateSystem, id)
+	if err != nil {
 		return nil, err
 	}
 	h.mu.Lock()
@@ -217,19 +220,28 @@ func (h *Host) createSystem(id string, config *hcs.ContainerConfig) (hcsblock.Sy
 		stopped: make(chan struct{}),
 	}
 	h.systems[id] = s
+	if f.failsLate() {
+		// Never started and never held, it stops at once and goes.
+		s.stopNow(h.terminateCode)
+		return nil, f.Err
+	}
 	return s.open(), nil
 }
 
 // openSystem opens a system created earlier that has not gone away.
 func (h *Host) openSystem(id string) (hcsblock.System, error) {
-	if err := h.enterOpening(OpOpenSystem, id); err != nil {
+	f, err := h.enterOpening(OpOpenSystem, id)
+	if err != nil {
 		return nil, err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	s, ok := h.systems[id]
-	if !ok {
+	switch {
+	case !ok:
 		return nil, fmt.Errorf("open %s: %w", id, errNotExist)
+	case f.failsLate():
+		return nil, f.Err // the handle it opened is closed again
 	}
 	return s.open(), nil
 }

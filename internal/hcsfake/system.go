@@ -78,7 +78,7 @@ func (c *systemHandle) Terminate() error {
 }
 
 func (c *systemHandle) stop(op Op, code int) error {
-	return c.locked(op, func(*Fault) error {
+	return c.locked(op, func(f *Fault) error {
 		s := c.sys
 		if code == -1 {
 			code = s.host.terminateCode
@@ -87,7 +87,7 @@ func (c *systemHandle) stop(op Op, code int) error {
 			s.stopping = true
 			go s.finishStop(code)
 		}
-		return c.fail(op, errPending)
+		return f.after(c.fail(op, errPending))
 	})
 }
 
@@ -97,6 +97,13 @@ func (s *system) finishStop(code int) {
 	h := s.host
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	s.stopNow(code)
+}
+
+// stopNow ends the system's processes with code and marks it stopped; a
+// system with no handle open goes. host.mu must be held.
+func (s *system) stopNow(code int) {
+	h := s.host
 	for _, p := range s.processes {
 		p.exit(code)
 	}
@@ -241,6 +248,10 @@ func (c *systemHandle) CreateProcess(config *hcs.ProcessConfig) (ph hcsblock.Pro
 		h.nextPid += 4 // Windows pids are multiples of four
 		p := newProcess(s, h.nextPid, config)
 		s.processes = append(s.processes, p)
+		if f.failsLate() {
+			p.exit(ExitCodeKilled) // and its handle closed: none is given
+			return f.Err
+		}
 		ph = p.open()
 		return nil
 	})
