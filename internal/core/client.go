@@ -11,12 +11,13 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/internal/machine"
+	"github.com/libcontainerd-windows/local/internal/putoff"
 	"github.com/libcontainerd-windows/local/queue"
 )
 
 // Client runs containers through HCS and reports their events. Invariants:
-// every field but eventQ and emitting is immutable; both are safe for
-// concurrent use.
+// every field but eventQ, emitting and cleanUps is immutable; they are
+// safe for concurrent use.
 type Client struct {
 	host    hcs.Host
 	backend Backend
@@ -24,7 +25,11 @@ type Client struct {
 	logger  *log.Entry
 	eventQ  queue.Queue
 	// emitting makes one emit's events adjacent on their container's queue.
-	emitting        sync.Mutex
+	emitting sync.Mutex
+	// cleanUps counts the clean-ups of failed calls that go on after
+	// their caller stopped waiting (cleanUpDetached); NewContainer and
+	// LoadContainer of their id wait for them.
+	cleanUps        putoff.Releases
 	translator      translator
 	restoreTimeout  time.Duration
 	shutdownTimeout time.Duration
@@ -99,6 +104,9 @@ func (c *Client) NewContainer(ctx context.Context, id string, spec *specs.Spec) 
 	if err != nil {
 		return nil, fromContext(err)
 	}
+	if err := c.cleanUps.Wait(ctx, id); err != nil {
+		return nil, fromContext(err)
+	}
 	hc, err := c.host.CreateSystem(ctx, id, config)
 	if err != nil {
 		return nil, fromContext(err)
@@ -108,7 +116,7 @@ func (c *Client) NewContainer(ctx context.Context, id string, spec *specs.Spec) 
 	logger.Debug("starting container")
 	if err := hc.Start(ctx); err != nil {
 		logger.WithError(err).Error("failed to start container")
-		cleanUpDetached(ctx, func(ctx context.Context) {
+		c.cleanUpDetached(ctx, id, func(ctx context.Context) {
 			if err := ctr.terminate(ctx, hc); err != nil {
 				logger.WithError(err).Error("failed to cleanup after a failed Start")
 			}
@@ -123,13 +131,17 @@ func (c *Client) NewContainer(ctx context.Context, id string, spec *specs.Spec) 
 	return ctr, nil
 }
 
-// cleanUpDetached runs f, which releases what a failed call made, for as
-// long as ctx lasts; f goes on in the background after that, with ctx's
-// values and without its end, since what it releases nobody else will.
-func cleanUpDetached(ctx context.Context, f func(context.Context)) {
+// cleanUpDetached runs f, which releases what a failed call made of
+// container id, for as long as ctx lasts; f goes on in the background
+// after that, with ctx's values and without its end, since what it
+// releases nobody else will. A NewContainer or LoadContainer of id waits
+// for it meanwhile.
+func (c *Client) cleanUpDetached(ctx context.Context, id string, f func(context.Context)) {
 	done := make(chan struct{})
+	end := c.cleanUps.Begin(id)
 	go func() {
 		defer close(done)
+		defer end()
 		f(context.WithoutCancel(ctx))
 	}()
 	select {
@@ -146,6 +158,9 @@ func (c *Client) LoadContainer(ctx context.Context, id string) (*Container, erro
 	ctx = orBackground(ctx)
 	logger := c.logger.WithField("container", id)
 	logger.Debug("LoadContainer()")
+	if err := c.cleanUps.Wait(ctx, id); err != nil {
+		return nil, fromContext(err)
+	}
 	hc, err := c.host.OpenSystem(ctx, id)
 	if err != nil {
 		logger.WithError(err).Debug("failed to open container")
@@ -156,7 +171,7 @@ func (c *Client) LoadContainer(ctx context.Context, id string) (*Container, erro
 	}
 	if err := awaitStop(ctx, hc, hc.Terminate(ctx), c.restoreTimeout); err != nil {
 		logger.WithError(err).Debug("terminate failed on restore")
-		cleanUpDetached(ctx, func(ctx context.Context) {
+		c.cleanUpDetached(ctx, id, func(ctx context.Context) {
 			if cerr := hc.Close(ctx); cerr != nil {
 				logger.WithError(cerr).Warn("failed to close the container after a failed restore")
 			}

@@ -198,3 +198,46 @@ func TestTheExitIsReadableWhenItsEventIsHandled(t *testing.T) {
 	assert.DeepEqual(t, answers, []string{"exec: 4 <nil>", "status: stopped 0 <nil>", "task: 0 <nil>"})
 	assert.NilError(t, ctr.Delete(e.ctx))
 }
+
+// A NewContainer whose context ended while HCS held its Start returns, and
+// the library terminates and releases the system in the background: a
+// NewContainer of the same id, an engine's retry, waits for that clean-up,
+// bounded by its own context, and then succeeds.
+func TestNewContainerAfterAFailedOneWaitsForItsCleanUp(t *testing.T) {
+	e := newEnv(t)
+	hang := make(chan struct{})
+	released := false
+	defer func() {
+		if !released {
+			close(hang)
+		}
+	}()
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpStart, ID: "c1", Hang: hang, Times: 1})
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpTerminate, ID: "c1", Hang: hang, Times: 1})
+	ctx, cancel := context.WithCancel(e.ctx)
+	go func() {
+		e.host.AwaitCalls(hcsfake.OpStart, 1)
+		cancel()
+	}()
+	_, err := e.client.NewContainer(ctx, "c1", spec(t, "cmd /c exit 3"))
+	assert.Assert(t, errors.Is(err, context.Canceled), "%v", err)
+	e.host.AwaitCalls(hcsfake.OpTerminate, 1) // the clean-up, held
+
+	short, cancelShort := context.WithTimeout(e.ctx, 10*time.Millisecond)
+	defer cancelShort()
+	_, err = e.client.NewContainer(short, "c1", spec(t, "cmd /c exit 3"))
+	assert.Assert(t, errors.Is(err, context.DeadlineExceeded), "NewContainer while the clean-up of the failed one runs: %v", err)
+
+	created := make(chan error, 1)
+	go func() {
+		ctr, err := e.client.NewContainer(e.ctx, "c1", spec(t, "cmd /c exit 3"))
+		if err == nil {
+			err = ctr.Delete(e.ctx)
+		}
+		created <- err
+	}()
+	close(hang)
+	released = true
+	assert.NilError(t, <-created)
+	e.host.AwaitOpenHandles(0)
+}

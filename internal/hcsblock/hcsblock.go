@@ -26,6 +26,7 @@ import (
 	"github.com/containerd/log"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/putoff"
 )
 
 // Host is hcs.Host without contexts: each call returns when HCS answers.
@@ -73,8 +74,12 @@ type Process interface {
 func Wrap(b Host) hcs.Host { return &host{b: b} }
 
 type host struct {
-	b        Host // Invariants: immutable
-	releases releases
+	b Host // Invariants: immutable
+	// releases counts the releases of handles put off (a Close deferred
+	// behind calls in flight, a Close or a late answer's release that
+	// goes on after its caller stopped waiting), which CreateSystem and
+	// OpenSystem of their id wait for.
+	releases putoff.Releases
 }
 
 func (h *host) NumCPU() int { return h.b.NumCPU() }
@@ -95,14 +100,14 @@ func (h *host) OpenSystem(ctx context.Context, id string) (hcs.System, error) {
 }
 
 // system makes call, a CreateSystem or OpenSystem of id, once the releases
-// of id's handles that were put off ended (see releases), and returns the
+// of id's handles that were put off ended, and returns the
 // handle it answers. A handle answered after the caller stopped waiting is
 // given to release, itself a release of id put off.
 func (h *host) system(ctx context.Context, id, op string, call func() (System, error), release func(*log.Entry, System)) (hcs.System, error) {
-	if err := h.releases.wait(ctx, id); err != nil {
+	if err := h.releases.Wait(ctx, id); err != nil {
 		return nil, abandoned(op, err)
 	}
-	track := h.releases.of(id)
+	track := putOff(func() func() { return h.releases.Begin(id) })
 	s, err := await(ctx, nil, op, call, release, track)
 	if s == nil {
 		return nil, err
