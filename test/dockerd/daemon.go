@@ -25,6 +25,16 @@ type daemon struct {
 	mu   sync.Mutex
 	cmd  *exec.Cmd
 	done chan struct{}
+
+	// stats is the streaming `docker stats` statsStream started, until
+	// statsStreamEnd; nil otherwise.
+	stats *background
+}
+
+// background is a docker command that runs until it is ended.
+type background struct {
+	cancel context.CancelFunc
+	ended  chan result
 }
 
 // cli runs docker.exe under Wine.
@@ -96,6 +106,57 @@ func (d *daemon) kill() {
 	_ = d.cmd.Process.Kill()
 	<-d.done
 	d.cmd = nil
+}
+
+// streamStats starts `docker stats` of every container, streaming, until
+// endStats.
+func (d *daemon) streamStats(ctx context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	b := &background{cancel: cancel, ended: make(chan result, 1)}
+	go func() {
+		cmd := exec.CommandContext(ctx, d.cli.wine, d.cli.docker, "stats", "--format", "{{.Name}} {{.MemUsage}}")
+		cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.pipe())
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		r := result{Stderr: stderr.String()}
+		switch exit, ok := err.(*exec.ExitError); {
+		case ctx.Err() != nil:
+			// Ended by endStats: what it is for.
+		case ok:
+			r.Code = exit.ExitCode()
+		case err != nil:
+			r.Code, r.Stderr = -1, err.Error()
+		default:
+			r.Code, r.Stderr = -1, "docker stats ended by itself"
+		}
+		b.ended <- r
+	}()
+	d.mu.Lock()
+	d.stats = b
+	d.mu.Unlock()
+}
+
+// endStats ends the streaming `docker stats` and reports how it went: it
+// fails when the stream ended before it was ended.
+func (d *daemon) endStats() result {
+	d.mu.Lock()
+	b := d.stats
+	d.stats = nil
+	d.mu.Unlock()
+	if b == nil {
+		return result{Code: -1, Stderr: "no docker stats streaming"}
+	}
+	select {
+	case r := <-b.ended:
+		if r.Code == 0 {
+			r.Code = -1
+		}
+		return r
+	default:
+	}
+	b.cancel()
+	return <-b.ended
 }
 
 // docker runs one docker command against the daemon, with stdin.

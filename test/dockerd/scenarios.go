@@ -138,6 +138,24 @@ func settled(name string, restarts int) step {
 	}}
 }
 
+// statsStream starts `docker stats` of every container, streaming as a
+// monitoring agent's does, until statsStreamEnd: meanwhile dockerd polls
+// the Stats of every running container, every second or so.
+func statsStream() step {
+	return step{args: []string{"docker stats, streaming, started"}, run: func(ctx context.Context, d *daemon) result {
+		d.streamStats(ctx)
+		return result{}
+	}}
+}
+
+// statsStreamEnd ends the stream statsStream started; it fails when the
+// stream ended before.
+func statsStreamEnd() step {
+	return step{args: []string{"docker stats, streaming, ended"}, run: func(_ context.Context, d *daemon) result {
+		return d.endStats()
+	}}
+}
+
 // atOnce runs n `docker run --rm` at once, each printing its number, and
 // prints their outputs in order.
 func atOnce(n int) step {
@@ -234,6 +252,23 @@ func scenarios() []scenario {
 			settled("restarted", restartMax),
 			status("restarted").prints(fmt.Sprintf("exited 1 %d", restartMax)),
 			docker("rm", "restarted").exits(0),
+		}},
+		// An engine re-creates a container under its id whenever it
+		// restarts it, while a monitoring agent polls every container's
+		// stats: a stats call still in HCS when the old container goes
+		// must not keep the new one from starting.
+		{"restart while docker stats streams", []step{
+			docker("run", "-d", "-i", "--name", "polled", image, "cmd").exits(0),
+			statsStream(),
+			docker("restart", "-t", "0", "polled").exits(0),
+			docker("restart", "polled").exits(0),
+			docker("stop", "polled").exits(0),
+			docker("start", "polled").exits(0),
+			status("polled").prints("running"),
+			docker("run", "-d", "--restart", fmt.Sprintf("on-failure:%d", restartMax), "--name", "polled-restarts", image, "cmd", "/c", "exit 1").exits(0),
+			settled("polled-restarts", restartMax),
+			statsStreamEnd().exits(0),
+			docker("rm", "-f", "polled", "polled-restarts").exits(0),
 		}},
 		{"rm -f of a running container", []step{
 			docker("run", "-d", "-i", "--name", "removed", image, "cmd").exits(0),
