@@ -32,6 +32,7 @@ func Run(t *testing.T, f Front) {
 		{"PauseResumeProcessIsolated", testPauseResumeProcessIsolated},
 		{"StatsAndSummary", testStatsAndSummary},
 		{"ContextEnds", testContextEnds},
+		{"RestartByIDWhileStatsAreInHCS", testRestartByIDWhileStatsAreInHCS},
 		{"WhatWindowsDoesNotDo", testWhatWindowsDoesNotDo},
 		{"ErrorClasses", testErrorClasses},
 		{"Restore", testRestore},
@@ -226,6 +227,43 @@ func testContextEnds(t *testing.T, e *env) {
 	_, _, err := tsk.Stats(e.ctx)
 	assert.NilError(t, err)
 	e.stop(ctr, tsk)
+}
+
+// An engine deletes a container and creates it again under its id (a
+// restart) while a stats poll of the old one is still in HCS: the new
+// NewContainer waits for the old system's release, bounded by its context,
+// then succeeds.
+func testRestartByIDWhileStatsAreInHCS(t *testing.T, e *env) {
+	ctr, tsk, _ := e.start("c1", spec("ping -t localhost", false))
+	hang := make(chan struct{})
+	e.host.Inject(hcsfake.Fault{Op: hcsfake.OpStatistics, Hang: hang, Times: 1})
+	polled := make(chan error, 1)
+	go func() { _, _, err := tsk.Stats(e.ctx); polled <- err }()
+	e.host.AwaitCalls(hcsfake.OpStatistics, 1)
+	e.stop(ctr, tsk)
+
+	// HCS holds the poll until hang closes: the deadline passes while
+	// NewContainer waits, however fast the machine.
+	short, cancel := context.WithTimeout(e.ctx, 10*time.Millisecond)
+	defer cancel()
+	_, err := e.client.NewContainer(short, "c1", spec("cmd /c exit 3", false))
+	assert.Check(t, errors.Is(err, context.DeadlineExceeded), "%v", err)
+	for _, d := range e.f.Errdefs {
+		assert.Check(t, d.IsDeadlineExceeded(err), "%s: %v", d.Name, err)
+	}
+
+	again := make(chan error, 1)
+	go func() {
+		ctr, err := e.client.NewContainer(e.ctx, "c1", spec("cmd /c exit 3", false))
+		if err == nil {
+			err = ctr.Delete(e.ctx)
+		}
+		again <- err
+	}()
+	close(hang)
+	<-polled
+	assert.NilError(t, <-again, "the container created again under its id")
+	e.host.AwaitOpenHandles(0)
 }
 
 func testWhatWindowsDoesNotDo(t *testing.T, e *env) {
