@@ -289,6 +289,19 @@ func logIf(logger *log.Entry, op string, err error) {
 	}
 }
 
+// putOff is told of a release of a handle that hcsblock puts off: called
+// when the release begins, it returns the function to call once the
+// release ended. A nil putOff tracks nothing.
+type putOff func() (end func())
+
+// begin is p's begin, or nothing for a nil p.
+func (p putOff) begin() (end func()) {
+	if p == nil {
+		return func() {}
+	}
+	return p()
+}
+
 // gate counts the calls in flight on one handle and holds back the
 // binding's Close until they returned.
 type gate struct {
