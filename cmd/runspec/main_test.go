@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/containerd/log"
@@ -23,6 +22,7 @@ import (
 
 	"github.com/libcontainerd-windows/local/hcs"
 	"github.com/libcontainerd-windows/local/hcs/memhost"
+	"github.com/libcontainerd-windows/local/internal/fronttest"
 )
 
 func TestMain(m *testing.M) {
@@ -40,26 +40,8 @@ type result struct {
 	stdout, stderr, events string
 }
 
-// syncBuffer is a buffer several goroutines write.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func invoke(ctx context.Context, events io.Writer, args ...string) result {
-	var stdout, stderr, ev syncBuffer
+	var stdout, stderr, ev fronttest.SyncBuffer
 	if events == nil {
 		events = &ev
 	} else {

@@ -1,14 +1,12 @@
 package core
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
@@ -18,6 +16,7 @@ import (
 	is "gotest.tools/v3/assert/cmp"
 
 	"github.com/libcontainerd-windows/local/hcs"
+	"github.com/libcontainerd-windows/local/internal/fronttest"
 	"github.com/libcontainerd-windows/local/internal/hcsfake"
 )
 
@@ -198,7 +197,7 @@ func (panickingStringer) String() string { panic("String") }
 // calls an error's Error): the events of its container and of the others
 // go on, and the log says what happened.
 func TestMisbehavingBackendUnderAJSONLog(t *testing.T) {
-	var out lockedBuffer
+	var out fronttest.SyncBuffer
 	logger := logrus.New()
 	logger.SetFormatter(&logrus.JSONFormatter{})
 	logger.SetOutput(&out)
@@ -256,24 +255,6 @@ func TestMisbehavingBackendUnderAJSONLog(t *testing.T) {
 	// Go 1.21 and later turn panic(nil) into a *runtime.PanicNilError.
 	assert.Equal(t, panics, len(behaviours)-1)
 	assert.Equal(t, failures, 1)
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // A Backend that blocks in ProcessEvent for one container holds up only

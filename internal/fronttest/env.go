@@ -197,3 +197,22 @@ func MobyClass[I any](err error) bool {
 	}
 	return false
 }
+
+// SyncBuffer is a buffer several goroutines write, such as a log's output
+// or a command's, read once they are done.
+type SyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *SyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *SyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
