@@ -211,7 +211,7 @@ func TestMisbehavingBackendUnderAJSONLog(t *testing.T) {
 		"stringer":          func() { panic(panickingStringer{}) },
 		"returned-nil":      nil, // ProcessEvent returns a typed-nil error
 		"nil-panic":         func() { panic(nil) },
-		"a-runtime-failure": func() { var m map[string]int; m["x"]++ },
+		"holding-typed-nil": func() { panic(struct{ Err error }{(*nilError)(nil)}) },
 	}
 	rec.onEvent = func(id string, ev EventType) {
 		if f := behaviours[id]; f != nil && ev == EventCreate {
