@@ -103,13 +103,17 @@ func (h *Host) NameToGuid(ctx context.Context, name string) (string, error) {
 // CreateSystem creates compute system id from config, not started; it
 // refuses an id in use (ErrAlreadyExists) and a document HCS would refuse
 // (ErrInvalidDocument). The document is recorded first (ContainerConfigs).
+// As the hcs contract says, it first waits, as long as ctx lasts, for the
+// release of handles on a system of that id closed while calls were in
+// flight on them.
 func (h *Host) CreateSystem(ctx context.Context, id string, config *hcs.ContainerConfig) (hcs.System, error) {
 	return h.fake.CreateSystem(ctx, id, config)
 }
 
 // OpenSystem opens another handle on system id, created earlier by this
 // client or an earlier one, as a restarted daemon does; hcs.ErrNotExist
-// once the system is gone.
+// once the system is gone. It waits for the releases CreateSystem waits
+// for.
 func (h *Host) OpenSystem(ctx context.Context, id string) (hcs.System, error) {
 	return h.fake.OpenSystem(ctx, id)
 }
