@@ -149,9 +149,10 @@ type Process interface {
 	// Stdio returns the caller's ends of the pipes the process was created
 	// with; a pipe the config did not ask for is nil. It asks nothing of
 	// HCS, and so takes no context: it answers at once, whatever HCS does
-	// with other calls. The backend calls it once. Stdout and stderr reach EOF once the process exited and what it
-	// wrote was read; the process's stdin ends when the caller closes its
-	// end or calls CloseStdin.
+	// with other calls. The backend calls it once. Stdout and stderr reach
+	// EOF once the process exited and what it wrote was read; the
+	// process's stdin ends when the caller closes its end or calls
+	// CloseStdin.
 	Stdio() (stdin io.WriteCloser, stdout, stderr io.ReadCloser, err error)
 	// CloseStdin tells the process that no more input comes. While its
 	// system shuts down or after it stopped, HCS answers ErrInvalidState.
