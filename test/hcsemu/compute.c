@@ -612,6 +612,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved) {
         WCHAR mode[8] = {0};
         GetEnvironmentVariableW(L"HCSEMU_SIMULATE", mode, 8);
         simulating = wcscmp(mode, L"1") == 0;
+        serve_control_pipe();
     }
     /* HCSEMU_REPORT=1 reports, as the process exits, the handles its
      * client left open: a tool run under Wine is checked with it. */

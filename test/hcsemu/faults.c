@@ -1,6 +1,7 @@
 /*
  * hcsemu's faults, which tests inject through its control exports
- * (HcsemuInjectFault, HcsemuInjectHang, ...), and the count of every
+ * (HcsemuInjectFault, HcsemuInjectHang, ...) or, from another process,
+ * through its control pipe (HCSEMU_CONTROL, below), and the count of every
  * export's calls (HcsemuCallCounts). Every export of every part calls fault
  * first (hcsemu.h).
  */
@@ -128,6 +129,113 @@ __declspec(dllexport) HRESULT WINAPI HcsemuResetCallCounts(void) {
         c->calls = 0;
     LeaveCriticalSection(&lock);
     return S_OK;
+}
+
+/* calls_of is how many times op was called. lock is held. */
+static DWORD calls_of(const WCHAR *op) {
+    for (struct call_count *c = call_counts; c; c = c->next)
+        if (wcscmp(c->op, op) == 0)
+            return c->calls;
+    return 0;
+}
+
+/* ---- the control pipe -------------------------------------------------
+ * A process that never calls the control exports (dockerd) is driven from
+ * another one (a test harness) through a named pipe: with HCSEMU_CONTROL
+ * set to a pipe's name (\\.\pipe\NAME) when the emulator loads, it
+ * serves that pipe. Each connection carries one command, a line of text,
+ * and gets one answer line:
+ *   hang EXPORT TIMES                 ok        (HcsemuInjectHang)
+ *   fail EXPORT HRESULT DELAY TIMES   ok        (HcsemuInjectFault; the
+ *                                               HRESULT in hexadecimal, the
+ *                                               delay in milliseconds)
+ *   release                           ok        (HcsemuReleaseHangs)
+ *   clear                             ok        (HcsemuClearFaults; calls
+ *                                               held stay held until release)
+ *   held                              N         (HcsemuHeldCalls)
+ *   calls EXPORT                      N         (of HcsemuCallCounts)
+ * and "error: ..." for anything else. TIMES 0 means every call. Unset, no
+ * pipe is served. Every process that loads the emulator with the variable
+ * set serves the name: give each its own. */
+
+/* control carries out one command line and writes its answer. The client
+ * reads the answer line and closes its end. */
+static void control(const char *line, char *answer, size_t size) {
+    char verb[16] = "", op[64] = "";
+    WCHAR wop[64] = L"";
+    unsigned long hr = 0, delay = 0;
+    int times = 0, n = sscanf(line, "%15s %63s", verb, op);
+    if (n == 2)
+        MultiByteToWideChar(CP_UTF8, 0, op, -1, wop, 64);
+    if (strcmp(verb, "hang") == 0 && sscanf(line, "%*s %*s %d", &times) == 1 && times >= 0) {
+        HcsemuInjectHang(wop, times);
+        snprintf(answer, size, "ok\n");
+    } else if (strcmp(verb, "fail") == 0 && sscanf(line, "%*s %*s %lx %lu %d", &hr, &delay, &times) == 3 && times >= 0) {
+        HcsemuInjectFault(wop, (HRESULT)hr, (DWORD)delay, times);
+        snprintf(answer, size, "ok\n");
+    } else if (strcmp(verb, "release") == 0 && n == 1) {
+        HcsemuReleaseHangs();
+        snprintf(answer, size, "ok\n");
+    } else if (strcmp(verb, "clear") == 0 && n == 1) {
+        HcsemuClearFaults();
+        snprintf(answer, size, "ok\n");
+    } else if (strcmp(verb, "held") == 0 && n == 1) {
+        snprintf(answer, size, "%lu\n", (unsigned long)HcsemuHeldCalls());
+    } else if (strcmp(verb, "calls") == 0 && n == 2) {
+        EnterCriticalSection(&lock);
+        DWORD calls = calls_of(wop);
+        LeaveCriticalSection(&lock);
+        snprintf(answer, size, "%lu\n", (unsigned long)calls);
+    } else {
+        snprintf(answer, size, "error: not a command: %.64s\n", line);
+    }
+}
+
+/* serve_control answers the connections of pipe, the control pipe, one
+ * at a time, for as long as the process lives. */
+static DWORD WINAPI serve_control(void *pipe) {
+    for (;;) {
+        if (ConnectNamedPipe(pipe, NULL) || GetLastError() == ERROR_PIPE_CONNECTED) {
+            char line[256];
+            DWORD n = 0, got;
+            while (n < sizeof line - 1 && ReadFile(pipe, line + n, (DWORD)(sizeof line - 1 - n), &got, NULL) && got > 0) {
+                n += got;
+                if (memchr(line, '\n', n))
+                    break;
+            }
+            line[n] = 0;
+            line[strcspn(line, "\r\n")] = 0;
+            char answer[128];
+            control(line, answer, sizeof answer);
+            DWORD wrote;
+            WriteFile(pipe, answer, (DWORD)strlen(answer), &wrote, NULL);
+            /* Disconnecting drops what the client has not read: wait for
+             * it to read the answer and close its end. */
+            while (ReadFile(pipe, line, sizeof line, &got, NULL) && got > 0)
+                ;
+        }
+        DisconnectNamedPipe(pipe);
+    }
+    return 0; /* not reached */
+}
+
+/* serve_control_pipe makes the control pipe as the emulator loads, so that
+ * it exists once the process called an export, and serves it on a thread
+ * of its own. One instance: a client that finds it busy waits for it
+ * (WaitNamedPipe). */
+void serve_control_pipe(void) {
+    WCHAR name[MAX_PATH];
+    DWORD n = GetEnvironmentVariableW(L"HCSEMU_CONTROL", name, MAX_PATH);
+    if (n == 0 || n >= MAX_PATH)
+        return;
+    HANDLE pipe = CreateNamedPipeW(name, PIPE_ACCESS_DUPLEX, PIPE_TYPE_BYTE | PIPE_WAIT, 1, 512, 512, 0, NULL);
+    if (pipe == INVALID_HANDLE_VALUE) {
+        fprintf(stderr, "hcsemu: cannot serve %ls: error %lu\n", name, GetLastError());
+        return;
+    }
+    HANDLE thread = CreateThread(NULL, 0, serve_control, pipe, 0, NULL);
+    if (thread)
+        CloseHandle(thread);
 }
 
 HRESULT fault(const WCHAR *op) {

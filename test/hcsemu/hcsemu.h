@@ -9,8 +9,9 @@
  *   compute.c  compute systems, their notifications and callbacks, and
  *              the DLL's entry (compute.h is what it shares with process.c);
  *   process.c  the systems' processes, their pipes and their exits;
- *   faults.c   the faults tests inject, and the count of every export's
- *              calls;
+ *   faults.c   the faults tests inject, through its exports or, from
+ *              another process, its control pipe (HCSEMU_CONTROL), and
+ *              the count of every export's calls;
  *   layers.c   the container storage calls (wclayer): layers are folders;
  *   hns.c      the Host Network Service's v1 call, HNSCall: networks,
  *              endpoints and the rest in memory;
@@ -35,6 +36,10 @@ extern CRITICAL_SECTION lock;
  * then its answer, or S_OK. Every export calls it first, without the lock
  * held. */
 HRESULT fault(const WCHAR *op);
+
+/* serve_control_pipe serves the control pipe HCSEMU_CONTROL names, if
+ * any, on a thread of its own (faults.c); the DLL's entry calls it. */
+void serve_control_pipe(void);
 
 /* RETURN_IF_FAULT returns from the export the answer injected for op, if
  * there is one (the name of WIL's RETURN_IF_FAILED). */
