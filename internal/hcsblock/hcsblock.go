@@ -216,8 +216,9 @@ func (p *process) Close(ctx context.Context) error {
 // ctx, counted by g unless g is nil. It returns call's answer, or the
 // context's error when the context ends first; release then gets a value
 // call returns late without an error (unless release is nil), and a late
-// error is logged, the whole of it a release track is told of. A context
-// that cannot end costs no goroutine.
+// error is logged; track, unless nil, is told of that late handling from
+// when the caller stops waiting until it is done. A context that cannot
+// end costs no goroutine.
 func await[T any](ctx context.Context, g *gate, op string, call func() (T, error), release func(*log.Entry, T), track putOff) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {

@@ -46,6 +46,7 @@ const (
 // system created is terminated and closed, a process created is killed
 // and closed, a handle opened is closed), so that nothing is left that
 // nobody holds.
+//
 // Process.Stdio asks nothing of HCS (see hcs.Process) and answers at once:
 // Delay and Hang do not apply to it. Package memhost makes it public.
 type Fault struct {

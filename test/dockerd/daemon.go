@@ -114,8 +114,7 @@ func (d *daemon) streamStats(ctx context.Context) {
 	ctx, cancel := context.WithCancel(ctx)
 	b := &background{cancel: cancel, ended: make(chan result, 1)}
 	go func() {
-		cmd := exec.CommandContext(ctx, d.cli.wine, d.cli.docker, "stats", "--format", "{{.Name}} {{.MemUsage}}")
-		cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.pipe())
+		cmd := d.command(ctx, "stats", "--format", "{{.Name}} {{.MemUsage}}")
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		err := cmd.Run()
@@ -163,8 +162,7 @@ func (d *daemon) endStats() result {
 func (d *daemon) docker(ctx context.Context, stdin string, args ...string) result {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, d.cli.wine, append([]string{d.cli.docker}, args...)...)
-	cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.pipe())
+	cmd := d.command(ctx, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -178,4 +176,11 @@ func (d *daemon) docker(ctx context.Context, stdin string, args ...string) resul
 		r.Code, r.Stderr = -1, err.Error()
 	}
 	return r
+}
+
+// command is docker.exe with args under Wine, talking to the daemon.
+func (d *daemon) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, d.cli.wine, append([]string{d.cli.docker}, args...)...)
+	cmd.Env = append(os.Environ(), "DOCKER_HOST="+d.pipe())
+	return cmd
 }
