@@ -18,8 +18,8 @@ var (
 // normalize is s with what says nothing about behaviour replaced by
 // placeholders.
 func normalize(s string, d *daemon) string {
-	s = strings.ReplaceAll(s, "docker_"+d.name, "docker_<daemon>")
-	s = strings.ReplaceAll(s, d.root, `C:\<data-root>`)
+	s = strings.ReplaceAll(s, "docker_"+d.Name, "docker_<daemon>")
+	s = strings.ReplaceAll(s, d.Root, `C:\<data-root>`)
 	s = longID.ReplaceAllString(s, "<id>")
 	s = shortID.ReplaceAllString(s, "<id>")
 	s = timestamp.ReplaceAllString(s, "<time>")

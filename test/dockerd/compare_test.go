@@ -9,8 +9,8 @@ import (
 )
 
 var (
-	stockDaemon = &daemon{name: "stock", root: `C:\docker-stock`}
-	oursDaemon  = &daemon{name: "ours", root: `C:\docker-ours`}
+	stockDaemon = &daemon{Name: "stock", Root: `C:\docker-stock`}
+	oursDaemon  = &daemon{Name: "ours", Root: `C:\docker-ours`}
 )
 
 func TestNormalizeKeepsBehaviourOnly(t *testing.T) {
@@ -84,21 +84,7 @@ func TestTheDeliberateDifferencesAreInTheReadme(t *testing.T) {
 func TestRoundsAreABBA(t *testing.T) {
 	var got []string
 	for r := 0; r < 8; r++ {
-		got = append(got, order(r, stockDaemon, oursDaemon).name)
+		got = append(got, order(r, stockDaemon, oursDaemon).Name)
 	}
 	assert.DeepEqual(t, got, []string{"stock", "ours", "ours", "stock", "stock", "ours", "ours", "stock"})
-}
-
-func TestImageTar(t *testing.T) {
-	for _, hyperv := range []bool{false, true} {
-		var b strings.Builder
-		assert.NilError(t, imageTar(&b, "lcw/x:y", hyperv))
-		names := tarNames(t, b.String())
-		assert.Check(t, is.Contains(names, "manifest.json"))
-		layer := tarFile(t, b.String(), "/layer.tar")
-		files := tarNames(t, layer)
-		assert.Check(t, is.Contains(files, "Files/Windows/System32/cmd.exe"))
-		assert.Check(t, is.Contains(files, "Hives/"))
-		assert.Equal(t, contains(files, "UtilityVM/"), hyperv)
-	}
 }

@@ -20,10 +20,16 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"time"
+
+	"github.com/libcontainerd-windows/local/test/internal/wined"
+)
+
+// The wined types, under the names the scenarios use.
+type (
+	daemon = wined.Daemon
+	result = wined.Result
 )
 
 func main() {
@@ -49,15 +55,6 @@ func main() {
 	}
 }
 
-// windowsPath is a Linux path as Wine's drive Z: shows it.
-func windowsPath(path string) string {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		abs = path
-	}
-	return "Z:" + strings.ReplaceAll(abs, "/", `\`)
-}
-
 func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds int, only string, extra []string) error {
 	readme, err := os.ReadFile(readmePath)
 	if err != nil {
@@ -67,13 +64,13 @@ func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds i
 		return err
 	}
 	ctx := context.Background()
-	c := &cli{wine: wine, docker: windowsPath(dockerCLI)}
-	stock := &daemon{name: "stock", exe: windowsPath(stockExe), cli: c, root: `C:\docker-stock`, logDir: logDir, args: extra}
-	ours := &daemon{name: "ours", exe: windowsPath(oursExe), cli: c, root: `C:\docker-ours`, logDir: logDir, args: extra}
+	c := &wined.CLI{Wine: wine, Docker: wined.WindowsPath(dockerCLI)}
+	stock := &daemon{Name: "stock", Exe: wined.WindowsPath(stockExe), CLI: c, Root: `C:\docker-stock`, LogDir: logDir, Args: extra}
+	ours := &daemon{Name: "ours", Exe: wined.WindowsPath(oursExe), CLI: c, Root: `C:\docker-ours`, LogDir: logDir, Args: extra}
 	both := []*daemon{stock, ours}
 	defer func() {
 		for _, d := range both {
-			d.kill()
+			d.Kill()
 		}
 	}()
 
@@ -87,7 +84,7 @@ func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds i
 		return err
 	}
 	for _, d := range both {
-		if err := d.startWith(ctx, tars); err != nil {
+		if err := d.StartWith(ctx, tars); err != nil {
 			return err
 		}
 	}
@@ -115,36 +112,13 @@ func writeImages(dir string) ([]string, error) {
 		tag    string
 		hyperv bool
 	}{{image, false}, {hypervImg, true}} {
-		path := filepath.Join(dir, strings.NewReplacer("/", "-", ":", "-").Replace(img.tag)+".tar")
-		f, err := os.Create(path)
+		tar, err := wined.WriteImage(dir, img.tag, img.hyperv)
 		if err != nil {
 			return nil, err
 		}
-		err = imageTar(f, img.tag, img.hyperv)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, err
-		}
-		tars = append(tars, windowsPath(path))
+		tars = append(tars, tar)
 	}
 	return tars, nil
-}
-
-// startWith starts the daemon and loads the image tars into it.
-func (d *daemon) startWith(ctx context.Context, tars []string) error {
-	started := time.Now()
-	if err := d.start(ctx); err != nil {
-		return err
-	}
-	for _, tar := range tars {
-		if r := d.docker(ctx, "", "load", "-i", tar); r.Code != 0 {
-			return fmt.Errorf("docker load (%s): %s%s", d.name, r.Stdout, r.Stderr)
-		}
-	}
-	fmt.Printf("dockerd (%s): started and loaded the test images in %.1fs\n", d.name, time.Since(started).Seconds())
-	return nil
 }
 
 // playScenarios plays each scenario whose name contains only on both

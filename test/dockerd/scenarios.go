@@ -111,8 +111,8 @@ func statusArgs(name string) []string {
 // daemonRestart ends the daemon at once and starts it again.
 func daemonRestart() step {
 	return step{args: []string{"dockerd killed and started again"}, run: func(ctx context.Context, d *daemon) result {
-		d.kill()
-		if err := d.start(ctx); err != nil {
+		d.Kill()
+		if err := d.Start(ctx); err != nil {
 			return result{Code: -1, Stderr: err.Error()}
 		}
 		return result{}
@@ -125,7 +125,7 @@ func settled(name string, restarts int) step {
 	return step{args: []string{"until " + name + " exited after its restarts"}, run: func(ctx context.Context, d *daemon) result {
 		want := fmt.Sprintf("exited 1 %d\n", restarts)
 		for {
-			r := d.docker(ctx, "", statusArgs(name)...)
+			r := d.Docker(ctx, "", statusArgs(name)...)
 			if r.Code != 0 || r.Stdout == want {
 				return r
 			}
@@ -143,7 +143,7 @@ func settled(name string, restarts int) step {
 // the Stats of every running container, every second or so.
 func statsStream() step {
 	return step{args: []string{"docker stats, streaming, started"}, run: func(ctx context.Context, d *daemon) result {
-		d.streamStats(ctx)
+		d.StreamStats(ctx)
 		return result{}
 	}}
 }
@@ -152,7 +152,7 @@ func statsStream() step {
 // stream ended before.
 func statsStreamEnd() step {
 	return step{args: []string{"docker stats, streaming, ended"}, run: func(_ context.Context, d *daemon) result {
-		return d.endStats()
+		return d.EndStats()
 	}}
 }
 
@@ -162,7 +162,7 @@ func atOnce(n int) step {
 	return step{args: []string{fmt.Sprintf("%d docker run --rm at once", n)}, run: func(ctx context.Context, d *daemon) result {
 		results := make([]result, n)
 		concurrently(n, func(i int) {
-			results[i] = d.docker(ctx, "", "run", "--rm", image, "cmd", "/c", fmt.Sprintf("echo run %d", i))
+			results[i] = d.Docker(ctx, "", "run", "--rm", image, "cmd", "/c", fmt.Sprintf("echo run %d", i))
 		})
 		var all result
 		for i, r := range results {
@@ -320,7 +320,7 @@ func play(ctx context.Context, d *daemon, sc scenario) []result {
 		if s.run != nil {
 			results[i] = s.run(ctx, d)
 		} else {
-			results[i] = d.docker(ctx, s.stdin, s.args...)
+			results[i] = d.Docker(ctx, s.stdin, s.args...)
 		}
 	}
 	return results

@@ -61,9 +61,9 @@ func order(round int, stock, ours *daemon) *daemon {
 
 func timedRun(ctx context.Context, d *daemon) (time.Duration, error) {
 	started := time.Now()
-	r := d.docker(ctx, "", "run", "--rm", image, "cmd", "/c", "echo timed")
+	r := d.Docker(ctx, "", "run", "--rm", image, "cmd", "/c", "echo timed")
 	if r.Code != 0 {
-		return 0, fmt.Errorf("timed docker run (%s): exit %d: %s", d.name, r.Code, r.Stderr)
+		return 0, fmt.Errorf("timed docker run (%s): exit %d: %s", d.Name, r.Code, r.Stderr)
 	}
 	return time.Since(started), nil
 }

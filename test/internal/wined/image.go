@@ -1,4 +1,4 @@
-package main
+package wined
 
 import (
 	"archive/tar"
@@ -8,15 +8,18 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 )
 
-// imageTar writes a `docker save` archive of a one-layer Windows image
+// ImageTar writes a `docker save` archive of a one-layer Windows image
 // named tag: a base layer in the windowsfilter format (Files/ with
 // Windows\System32\cmd.exe, Hives/, and UtilityVM/ when hyperv is set, for
 // Hyper-V isolation). The files hold a placeholder: the HCS emulator runs
 // the prefix's own programs, whatever the layer has.
-func imageTar(w io.Writer, tag string, hyperv bool) error {
+func ImageTar(w io.Writer, tag string, hyperv bool) error {
 	var layer bytes.Buffer
 	lt := tar.NewWriter(&layer)
 	when := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -74,4 +77,19 @@ func imageTar(w io.Writer, tag string, hyperv bool) error {
 		}
 	}
 	return out.Close()
+}
+
+// WriteImage writes the image's `docker save` archive (ImageTar) into dir
+// and returns its Windows path, for `docker load -i`.
+func WriteImage(dir, tag string, hyperv bool) (string, error) {
+	path := filepath.Join(dir, strings.NewReplacer("/", "-", ":", "-").Replace(tag)+".tar")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", err
+	}
+	err = ImageTar(f, tag, hyperv)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return WindowsPath(path), err
 }
