@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -23,14 +24,22 @@ const (
 	pass outcome = "pass"
 	fail outcome = "fail"
 	skip outcome = "skip"
+	// hang: it ran longer than testHang and was ended.
+	hang outcome = "hang"
 	// none: the binary ended (a panic, its timeout) before the test
 	// reported.
 	none outcome = "none"
 )
 
-// binaryTimeout bounds one run of a test binary (moby's CI gives a suite
-// far less); a hung test is a failure of its binary's unfinished tests,
-// not a stuck run.
+// testHang bounds one test: moby's tests that wait on the emulator for
+// what it cannot do (a container writing into a host's named pipe) wait
+// for ever. A test running longer is ended with its binary and recorded as
+// a hang, and the binary runs again for the tests it had not come to.
+// moby's slowest Windows tests take a minute under Wine.
+const testHang = 3 * time.Minute
+
+// binaryTimeout bounds one run of a test binary, past testHang, in case its
+// output stops altogether.
 const binaryTimeout = 30 * time.Minute
 
 // runBoth runs the unit's binary with -test.run pattern on both daemons at
@@ -45,19 +54,60 @@ func (h *harness) runBoth(ctx context.Context, u unit, pattern, logName string) 
 	return stock, ours
 }
 
-// runOn runs the unit's binary against d under Wine.
+// runOn runs the unit's binary against d under Wine, again after each hang
+// for the tests not yet reported.
 func (h *harness) runOn(ctx context.Context, d *wined.Daemon, u unit, pattern, logName string) map[string]outcome {
-	logPath := filepath.Join(h.logDir, "tests", logName+"-"+d.Name+".log")
+	results := map[string]outcome{}
+	for attempt := 1; ; attempt++ {
+		name := logName + "-" + d.Name
+		if attempt > 1 {
+			name = fmt.Sprintf("%s-%s-after-hang%d", logName, d.Name, attempt-1)
+		}
+		hung := h.runOnce(ctx, d, u, pattern, skipPattern(u, results), filepath.Join(h.logDir, "tests", name+".log"), results)
+		if len(hung) == 0 {
+			return results
+		}
+		for _, t := range hung {
+			results[t] = hang
+		}
+	}
+}
+
+// skipPattern is -test.skip: the networked tests, and those at the unit's
+// depth already reported.
+func skipPattern(u unit, done map[string]outcome) string {
+	if len(done) == 0 {
+		return networked
+	}
+	var names []string
+	parent := ""
+	for name := range done {
+		parts := strings.Split(name, "/")
+		parent = strings.Join(parts[:len(parts)-1], "/")
+		names = append(names, regexp.QuoteMeta(parts[len(parts)-1]))
+	}
+	sort.Strings(names)
+	last := "^(" + strings.Join(names, "|") + ")$"
+	if parent != "" {
+		last = testPattern(parent) + "/" + last
+	}
+	return networked + "|" + last
+}
+
+// runOnce runs the binary once, adding the tests' outcomes to results,
+// and returns the tests it ended as hung, none when the binary ended by
+// itself.
+func (h *harness) runOnce(ctx context.Context, d *wined.Daemon, u unit, pattern, skip, logPath string, results map[string]outcome) (hung []string) {
 	out, err := h.startLog(logPath)
 	if err != nil {
-		return map[string]outcome{"(log)": none}
+		return nil
 	}
 	defer out.Close()
-	ctx, cancel := context.WithTimeout(ctx, binaryTimeout+time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, binaryTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, d.CLI.Wine, filepath.Join(h.binaries, u.binary()),
 		"-test.v", "-test.count=1", "-test.timeout="+binaryTimeout.String(),
-		"-test.run="+pattern, "-test.skip="+networked)
+		"-test.run="+pattern, "-test.skip="+skip)
 	// The tests read their package's testdata, as go test runs them.
 	cmd.Dir = filepath.Join(h.tree, u.pkg)
 	dest := filepath.Join(h.logDir, "tests", "dest-"+d.Name)
@@ -77,12 +127,34 @@ func (h *harness) runOn(ctx context.Context, d *wined.Daemon, u unit, pattern, l
 		fmt.Fprintln(out, "moby tests:", err)
 		return nil
 	}
-	results := parseResults(io.TeeReader(stdout, out), u.counted)
-	_, _ = io.Copy(out, stdout) // what a line too long for the parser left
+	w := newWatch(u.counted)
+	stop := make(chan struct{})
+	watched := make(chan []string, 1)
+	go func() {
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				watched <- nil
+				return
+			case now := <-tick.C:
+				if long := w.runningSince(now.Add(-testHang)); len(long) > 0 {
+					fmt.Fprintf(out, "\nmoby tests: ended: %s ran longer than %s\n", strings.Join(long, ", "), testHang)
+					cancel()
+					watched <- long
+					return
+				}
+			}
+		}
+	}()
+	w.read(io.TeeReader(stdout, out), results)
+	_, _ = io.Copy(out, stdout) // what a line too long for the reader left
 	if err := cmd.Wait(); err != nil {
 		fmt.Fprintf(out, "\nmoby tests: the binary ended: %v\n", err)
 	}
-	return results
+	close(stop)
+	return <-watched
 }
 
 func (h *harness) startLog(path string) (*os.File, error) {
@@ -92,22 +164,66 @@ func (h *harness) startLog(path string) (*os.File, error) {
 	return os.Create(path)
 }
 
-// A result line of go test -v: "--- PASS: TestX/Sub (1.23s)", indented
-// by four spaces a level for subtests.
-var resultLine = regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP): (\S+) \(`)
+// Lines of go test -v: a test starting, pausing (t.Parallel) or going on,
+// and its result, "--- PASS: TestX/Sub (1.23s)", indented by four spaces a
+// level for subtests.
+var (
+	stateLine  = regexp.MustCompile(`^=== (RUN|PAUSE|CONT)\s+(\S+)`)
+	resultLine = regexp.MustCompile(`^\s*--- (PASS|FAIL|SKIP): (\S+) \(`)
+)
+
+// A watch follows go test -v output: the tests at its depth running, since
+// when, and their results.
+type watch struct {
+	depth   int
+	mu      sync.Mutex
+	running map[string]time.Time
+}
+
+func newWatch(depth int) *watch { return &watch{depth: depth, running: map[string]time.Time{}} }
+
+// read reads the output to its end, adding results.
+func (w *watch) read(r io.Reader, results map[string]outcome) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
+	for sc.Scan() {
+		line := sc.Text()
+		if m := stateLine.FindStringSubmatch(line); m != nil && strings.Count(m[2], "/") == w.depth {
+			w.mu.Lock()
+			if m[1] == "PAUSE" {
+				delete(w.running, m[2])
+			} else {
+				w.running[m[2]] = time.Now()
+			}
+			w.mu.Unlock()
+		}
+		if m := resultLine.FindStringSubmatch(line); m != nil && strings.Count(m[2], "/") == w.depth {
+			w.mu.Lock()
+			delete(w.running, m[2])
+			w.mu.Unlock()
+			results[m[2]] = outcome(strings.ToLower(m[1]))
+		}
+	}
+}
+
+// runningSince lists the tests running since before t.
+func (w *watch) runningSince(t time.Time) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var long []string
+	for name, since := range w.running {
+		if since.Before(t) {
+			long = append(long, name)
+		}
+	}
+	sort.Strings(long)
+	return long
+}
 
 // parseResults reads go test -v output and returns the outcome of each
 // test at depth (0: top-level, 1: a subtest of a top-level test).
 func parseResults(r io.Reader, depth int) map[string]outcome {
 	results := map[string]outcome{}
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
-	for sc.Scan() {
-		m := resultLine.FindStringSubmatch(sc.Text())
-		if m == nil || strings.Count(m[2], "/") != depth {
-			continue
-		}
-		results[m[2]] = outcome(strings.ToLower(m[1]))
-	}
+	newWatch(depth).read(r, results)
 	return results
 }

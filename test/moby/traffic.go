@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,9 +12,9 @@ import (
 )
 
 // An attempt to reach an address, as Go's net package words its errors
-// ("lookup HOST", "dial tcp ADDR", "proxyconnect tcp: dial tcp ADDR") and
-// dockerd its logs.
-var reach = regexp.MustCompile(`\b(?:lookup|dial (?:tcp|udp)[46]?) \[?([A-Za-z0-9_.:-]+?)\]?(?::\d+)?(?:[\s:,"]|$)`)
+// ("lookup HOST:", "dial tcp ADDR:", "proxyconnect tcp: dial tcp ADDR:") and
+// dockerd its logs: the address, to the next space, quote or comma.
+var reach = regexp.MustCompile(`\b(?:lookup|dial (?:tcp|udp)[46]?) ([^\s",]+)`)
 
 // reachedOut lists the addresses beyond loopback that the daemons' logs or
 // the tests' output show a lookup or a dial of, with where.
@@ -43,17 +44,33 @@ func reachedIn(path string) []string {
 		return nil
 	}
 	defer f.Close()
+	return reachedFrom(f)
+}
+
+// reachedFrom lists the hosts beyond loopback a text names in a lookup or
+// a dial.
+func reachedFrom(r io.Reader) []string {
 	var hosts []string
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 4*1024*1024)
 	for sc.Scan() {
 		for _, m := range reach.FindAllStringSubmatch(sc.Text(), -1) {
-			if !loopback(m[1]) {
-				hosts = append(hosts, m[1])
+			if host := hostOf(m[1]); !loopback(host) {
+				hosts = append(hosts, host)
 			}
 		}
 	}
 	return hosts
+}
+
+// hostOf is the host of an address as an error names it: HOST, HOST:PORT
+// or [IPv6]:PORT, maybe followed by the colon before the error's text.
+func hostOf(addr string) string {
+	addr = strings.TrimSuffix(addr, ":")
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return strings.Trim(addr, "[]")
 }
 
 // loopback tells whether host names this machine's loopback.

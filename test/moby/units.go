@@ -28,21 +28,36 @@ type unit struct {
 
 func (u unit) binary() string { return strings.ReplaceAll(u.pkg, "/", "-") + ".test.exe" }
 
-// units lists what to run: each package whole, and integration-cli suite by
-// suite (the suites its check_test.go declares), less the networked ones
-// and those -run leaves out.
+// units lists what to run from the tree: each package whole, and
+// integration-cli suite by suite (the suites its check_test.go declares),
+// less the networked ones and those -run leaves out.
 func (h *harness) units() ([]unit, error) {
+	src, err := os.ReadFile(filepath.Join(h.tree, "integration-cli", "check_test.go"))
+	if err != nil {
+		return nil, err
+	}
+	units, err := unitsOf(string(src))
+	if err != nil {
+		return nil, err
+	}
+	var kept []unit
+	for _, u := range units {
+		if strings.Contains(u.name, h.only) {
+			kept = append(kept, u)
+		}
+	}
+	return kept, nil
+}
+
+// unitsOf lists the units, given integration-cli's check_test.go.
+func unitsOf(checkTest string) ([]unit, error) {
 	var units []unit
 	for _, pkg := range packages {
 		if pkg != "integration-cli" {
 			units = append(units, unit{name: pkg, pkg: pkg, run: ".", counted: 0})
 			continue
 		}
-		src, err := os.ReadFile(filepath.Join(h.tree, pkg, "check_test.go"))
-		if err != nil {
-			return nil, err
-		}
-		suites := suiteNames(string(src))
+		suites := suiteNames(checkTest)
 		if len(suites) == 0 {
 			return nil, fmt.Errorf("no suite in %s/check_test.go", pkg)
 		}
@@ -53,13 +68,7 @@ func (h *harness) units() ([]unit, error) {
 			units = append(units, unit{name: pkg + "/" + s, pkg: pkg, run: "^" + s + "$", counted: 1})
 		}
 	}
-	var kept []unit
-	for _, u := range units {
-		if strings.Contains(u.name, h.only) {
-			kept = append(kept, u)
-		}
-	}
-	return kept, nil
+	return units, nil
 }
 
 var suiteFunc = regexp.MustCompile(`(?m)^func (Test\w+Suite)\(t \*testing\.T\)`)
