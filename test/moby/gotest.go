@@ -173,14 +173,22 @@ var (
 )
 
 // A watch follows go test -v output: the tests at its depth running, since
-// when, and their results.
+// when, and their results. A test runs from its RUN line (or its CONT line,
+// after t.Parallel's PAUSE) until its result, or until the next RUN line
+// at its depth when it is not parallel: moby's suites print their tests'
+// results only when the whole suite ends.
 type watch struct {
 	depth   int
 	mu      sync.Mutex
-	running map[string]time.Time
+	running map[string]running
 }
 
-func newWatch(depth int) *watch { return &watch{depth: depth, running: map[string]time.Time{}} }
+type running struct {
+	since    time.Time
+	parallel bool
+}
+
+func newWatch(depth int) *watch { return &watch{depth: depth, running: map[string]running{}} }
 
 // read reads the output to its end, adding results.
 func (w *watch) read(r io.Reader, results map[string]outcome) {
@@ -190,10 +198,18 @@ func (w *watch) read(r io.Reader, results map[string]outcome) {
 		line := sc.Text()
 		if m := stateLine.FindStringSubmatch(line); m != nil && strings.Count(m[2], "/") == w.depth {
 			w.mu.Lock()
-			if m[1] == "PAUSE" {
+			switch m[1] {
+			case "RUN":
+				for name, r := range w.running {
+					if !r.parallel {
+						delete(w.running, name)
+					}
+				}
+				w.running[m[2]] = running{since: time.Now()}
+			case "PAUSE":
 				delete(w.running, m[2])
-			} else {
-				w.running[m[2]] = time.Now()
+			case "CONT":
+				w.running[m[2]] = running{since: time.Now(), parallel: true}
 			}
 			w.mu.Unlock()
 		}
@@ -211,8 +227,8 @@ func (w *watch) runningSince(t time.Time) []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	var long []string
-	for name, since := range w.running {
-		if since.Before(t) {
+	for name, r := range w.running {
+		if r.since.Before(t) {
 			long = append(long, name)
 		}
 	}

@@ -67,12 +67,17 @@ func TestWatchFollowsRunningTests(t *testing.T) {
 === RUN   TestS/TestB
 === RUN   TestS/TestB/sub
 === RUN   TestS/TestC
+=== RUN   TestS/TestD
     --- PASS: TestS/TestC (0.01s)
 === CONT  TestS/TestA
 `), results)
-	assert.DeepEqual(t, w.runningSince(time.Now().Add(time.Hour)), []string{"TestS/TestA", "TestS/TestB"})
+	// B and C ended when the next test started (a suite prints their
+	// results at its end); A goes on in parallel.
+	assert.DeepEqual(t, w.runningSince(time.Now().Add(time.Hour)), []string{"TestS/TestA", "TestS/TestD"})
 	assert.DeepEqual(t, w.runningSince(time.Now().Add(-time.Hour)), []string(nil))
 	assert.DeepEqual(t, results, map[string]outcome{"TestS/TestC": pass})
+	w.read(strings.NewReader("=== RUN   TestS/TestE\n"), results)
+	assert.DeepEqual(t, w.runningSince(time.Now().Add(time.Hour)), []string{"TestS/TestA", "TestS/TestE"})
 }
 
 func TestTestPatternMatchesOneTest(t *testing.T) {
