@@ -18,6 +18,15 @@
  * descriptors, alternate streams, extended attributes, reparse data and
  * sparse blocks are read as absent and skipped when written: an image
  * layer under Wine is its files.
+ *
+ * ntdll's NtSetInformationFile answers FileDispositionInformationEx with
+ * STATUS_NOT_IMPLEMENTED in Wine 8, which Go from 1.25 on takes for a
+ * failure of os.Remove and os.RemoveAll ("Invalid function") rather than
+ * for an old Windows, where it falls back to FileDispositionInformation:
+ * moby v29's dockerd could remove no container. NtSetInformationFile is
+ * wrapped so that it answers that class with STATUS_INVALID_INFO_CLASS, as
+ * a Windows without it does; every other call goes on to Wine's own, a
+ * copy of its system-call stub.
  */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
@@ -157,6 +166,42 @@ static void redirect(void *from, void *to) {
     FlushInstructionCache(GetCurrentProcess(), from, sizeof code);
 }
 
+typedef LONG(WINAPI *set_information_file)(HANDLE, void *, void *, ULONG, int);
+static set_information_file wine_set_information_file;
+
+#define FILE_DISPOSITION_INFORMATION_EX 64
+#define STATUS_INVALID_INFO_CLASS ((LONG)0xC0000003)
+
+static LONG WINAPI set_information_file_hook(HANDLE file, void *io, void *info, ULONG size, int class) {
+    if (class == FILE_DISPOSITION_INFORMATION_EX)
+        return STATUS_INVALID_INFO_CLASS;
+    return wine_set_information_file(file, io, info, size, class);
+}
+
+/* Wine 8's system-call stub on x86-64: mov r10, rcx; mov eax, N; test the
+ * user shared data's syscall flag; syscall or call the dispatcher through
+ * an absolute address; ret. It has no relative address, so a copy runs
+ * anywhere. */
+static const BYTE stub_start[] = {0x4c, 0x8b, 0xd1, 0xb8};
+static const BYTE stub_rest[] = {0xf6, 0x04, 0x25, 0x08, 0x03, 0xfe, 0x7f, 0x01, 0x75, 0x03, 0x0f, 0x05, 0xc3,
+                                 0xeb, 0x01, 0xc3, 0xff, 0x14, 0x25, 0x00, 0x10, 0xfe, 0x7f, 0xc3};
+#define STUB_SIZE (sizeof stub_start + 4 + sizeof stub_rest)
+
+/* wrap_set_information_file puts the hook in place of ntdll's
+ * NtSetInformationFile, when that is the stub above. */
+static void wrap_set_information_file(void) {
+    BYTE *stub = (BYTE *)GetProcAddress(GetModuleHandleW(L"ntdll.dll"), "NtSetInformationFile");
+    if (!stub || memcmp(stub, stub_start, sizeof stub_start) != 0 ||
+        memcmp(stub + sizeof stub_start + 4, stub_rest, sizeof stub_rest) != 0)
+        return;
+    BYTE *copy = VirtualAlloc(NULL, STUB_SIZE, MEM_COMMIT | MEM_RESERVE, PAGE_EXECUTE_READWRITE);
+    if (!copy)
+        return;
+    memcpy(copy, stub, STUB_SIZE);
+    wine_set_information_file = (set_information_file)(void *)copy;
+    redirect(stub, (void *)set_information_file_hook);
+}
+
 __declspec(dllexport) DWORD WINAPI PowerRegisterSuspendResumeNotification(DWORD flags, HANDLE recipient, void **registration) {
     (void)flags;
     (void)recipient;
@@ -177,6 +222,7 @@ BOOL WINAPI DllMain(HINSTANCE instance, DWORD reason, void *reserved) {
         HMODULE kernel32 = GetModuleHandleW(L"kernel32.dll");
         redirect((void *)GetProcAddress(kernel32, "BackupRead"), (void *)backup_read);
         redirect((void *)GetProcAddress(kernel32, "BackupWrite"), (void *)backup_write);
+        wrap_set_information_file();
     }
     return TRUE;
 }
