@@ -73,18 +73,24 @@ func (h *harness) runOn(ctx context.Context, d *wined.Daemon, u unit, pattern, l
 	}
 }
 
-// skipPattern is -test.skip: the networked tests, and those at the unit's
-// depth already reported.
+// skipPattern is -test.skip: the networked tests, the unit's known hangs,
+// and its tests at the unit's depth already reported.
 func skipPattern(u unit, done map[string]outcome) string {
-	if len(done) == 0 {
-		return networked
-	}
 	var names []string
 	parent := ""
-	for name := range done {
+	add := func(name string) {
 		parts := strings.Split(name, "/")
 		parent = strings.Join(parts[:len(parts)-1], "/")
 		names = append(names, regexp.QuoteMeta(parts[len(parts)-1]))
+	}
+	for _, h := range hangsOf(u) {
+		add(h.test)
+	}
+	for name := range done {
+		add(name)
+	}
+	if len(names) == 0 {
+		return networked
 	}
 	sort.Strings(names)
 	last := "^(" + strings.Join(names, "|") + ")$"

@@ -56,6 +56,10 @@ func TestSkipPatternLeavesOutWhatWasReported(t *testing.T) {
 	assert.Equal(t, skipPattern(top, map[string]outcome{"TestB": pass, "TestA.x": hang}), networked+`|^(TestA\.x|TestB)$`)
 	suite := unit{counted: 1}
 	assert.Equal(t, skipPattern(suite, map[string]outcome{"TestS/TestB": fail, "TestS/TestA": hang}), networked+`|^TestS$/^(TestA|TestB)$`)
+	api := unit{name: "integration-cli/TestDockerAPISuite", counted: 1}
+	assert.Equal(t, skipPattern(api, nil), networked+`|^TestDockerAPISuite$/^(TestContainersAPICreateMountsBindNamedPipe)$`)
+	assert.Equal(t, skipPattern(api, map[string]outcome{"TestDockerAPISuite/TestA": pass}),
+		networked+`|^TestDockerAPISuite$/^(TestA|TestContainersAPICreateMountsBindNamedPipe)$`)
 }
 
 func TestWatchFollowsRunningTests(t *testing.T) {
