@@ -180,13 +180,7 @@ func TestInMemoryNotice(t *testing.T) {
 }
 
 func TestMalformedJSONIsPlaced(t *testing.T) {
-	// Not t.TempDir: removing directories fails under Wine, where these
-	// tests also run.
-	f, err := os.CreateTemp("", "bad*.json")
-	assert.NilError(t, err)
-	file := f.Name()
-	assert.NilError(t, f.Close())
-	t.Cleanup(func() { _ = os.Remove(file) })
+	file := filepath.Join(t.TempDir(), "bad.json")
 	assert.NilError(t, os.WriteFile(file, []byte("{\n  \"process\": {\n    \"args\": [1]\n  }\n}\n"), 0o644))
 	r := invoke(context.Background(), nil, "config", file)
 	assert.Equal(t, r.code, exitUsage)

@@ -20,10 +20,7 @@ func emulated(t *testing.T) string {
 	if os.Getenv("LCW_HCS_EMULATOR") != "1" {
 		t.Skip("LCW_HCS_EMULATOR is not 1: no HCS emulator (test/hcsemu) under this Wine")
 	}
-	// Not t.TempDir: Go's RemoveAll fails under Wine ("Invalid function").
-	dir, err := os.MkdirTemp("", "hcsemu")
-	assert.NilError(t, err)
-	return dir
+	return t.TempDir()
 }
 
 func writeFile(t *testing.T, path, body string) {
