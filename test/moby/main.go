@@ -140,7 +140,7 @@ func (h *harness) run(stockExe, oursExe, wine, readmePath string, extra []string
 	}
 	fmt.Printf("\nmoby tests %s: %s\n", h.line, total)
 	if total.knownHangs > 0 {
-		fmt.Printf("(%d not run: they hang under the emulator on both daemons, as test/moby/units.go says)\n", total.knownHangs)
+		fmt.Printf("(%d known to hang under the emulator on both daemons, not run: test/moby/units.go says why)\n", total.knownHangs)
 	}
 	fmt.Printf("(each test's result per daemon: %s)\n", results.Name())
 
