@@ -4,10 +4,13 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/libcontainerd-windows/local/test/internal/wined"
 )
 
 // What differs between two daemons' answers and says nothing: container and
-// image ids, times, process ids, and each daemon's own pipe and data root.
+// image ids, times, process ids, and each daemon's own pipe, data root and
+// working directory (cmd's prompt shows it).
 var (
 	longID    = regexp.MustCompile(`\b[0-9a-f]{64}\b`)
 	shortID   = regexp.MustCompile(`\b[0-9a-f]{12}\b`)
@@ -20,6 +23,7 @@ var (
 func normalize(s string, d *daemon) string {
 	s = strings.ReplaceAll(s, "docker_"+d.Name, "docker_<daemon>")
 	s = strings.ReplaceAll(s, d.Root, `C:\<data-root>`)
+	s = strings.ReplaceAll(s, wined.WindowsPath(d.WorkDir()), `<work-dir>`)
 	s = longID.ReplaceAllString(s, "<id>")
 	s = shortID.ReplaceAllString(s, "<id>")
 	s = timestamp.ReplaceAllString(s, "<time>")

@@ -6,6 +6,8 @@ import (
 
 	"gotest.tools/v3/assert"
 	is "gotest.tools/v3/assert/cmp"
+
+	"github.com/libcontainerd-windows/local/test/internal/wined"
 )
 
 var (
@@ -22,6 +24,10 @@ func TestNormalizeKeepsBehaviourOnly(t *testing.T) {
 	assert.Equal(t, normalize(stock, stockDaemon), normalize(ours, oursDaemon))
 	assert.Equal(t, normalize(stock, stockDaemon),
 		`{"Status":"exited","Pid":<pid>,"ExitCode":7,"StartedAt":"<time>"} <id> <id> C:\<data-root>\containers error during connect: npipe:////./pipe/docker_<daemon>`)
+
+	// cmd's prompt shows the daemon's working directory.
+	assert.Equal(t, normalize(wined.WindowsPath(stockDaemon.WorkDir())+">from stdin", stockDaemon),
+		normalize(wined.WindowsPath(oursDaemon.WorkDir())+">from stdin", oursDaemon))
 
 	// What a daemon does stays: an exit code, a status, a word.
 	assert.Assert(t, normalize(`"ExitCode":7`, stockDaemon) != normalize(`"ExitCode":8`, oursDaemon))

@@ -55,6 +55,12 @@ type Result struct {
 	Code           int
 }
 
+// WorkDir is dockerd's working directory, where the emulator starts the
+// containers' processes too: a folder of the daemon's own, not the
+// caller's (a test's `echo x > file` in a container would write into the
+// checkout).
+func (d *Daemon) WorkDir() string { return filepath.Join(d.LogDir, "cwd-"+d.Name) }
+
 // Pipe is the daemon's named pipe, in docker's -H form.
 func (d *Daemon) Pipe() string { return "npipe:////./pipe/docker_" + d.Name }
 
@@ -76,6 +82,11 @@ func (d *Daemon) Start(ctx context.Context) error {
 		"--data-root", d.Root, "--exec-root", d.Root + `-exec`, "--pidfile", `C:\` + d.Name + ".pid"}, d.Args...)
 	cmd := exec.Command(d.CLI.Wine, args...)
 	cmd.Env = append(os.Environ(), d.Env...)
+	cmd.Dir = d.WorkDir()
+	if err := os.MkdirAll(cmd.Dir, 0o755); err != nil {
+		logf.Close()
+		return err
+	}
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
