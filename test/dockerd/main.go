@@ -65,8 +65,7 @@ func run(stockExe, oursExe, dockerCLI, wine, readmePath, logDir string, rounds i
 	}
 	ctx := context.Background()
 	c := &wined.CLI{Wine: wine, Docker: wined.WindowsPath(dockerCLI)}
-	stock := &daemon{Name: "stock", Exe: wined.WindowsPath(stockExe), CLI: c, Root: `C:\docker-stock`, LogDir: logDir, Args: extra}
-	ours := &daemon{Name: "ours", Exe: wined.WindowsPath(oursExe), CLI: c, Root: `C:\docker-ours`, LogDir: logDir, Args: extra}
+	stock, ours := wined.Pair(c, stockExe, oursExe, logDir, extra, nil)
 	both := []*daemon{stock, ours}
 	defer func() {
 		for _, d := range both {

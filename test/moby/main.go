@@ -91,9 +91,7 @@ func (h *harness) run(stockExe, oursExe, wine, readmePath string, extra []string
 	}
 	ctx := context.Background()
 	c := &wined.CLI{Wine: wine, Docker: h.docker}
-	env := proxyEnv()
-	h.stock = &wined.Daemon{Name: "stock", Exe: wined.WindowsPath(stockExe), CLI: c, Root: `C:\docker-stock`, LogDir: h.logDir, Args: extra, Env: env}
-	h.ours = &wined.Daemon{Name: "ours", Exe: wined.WindowsPath(oursExe), CLI: c, Root: `C:\docker-ours`, LogDir: h.logDir, Args: extra, Env: env}
+	h.stock, h.ours = wined.Pair(c, stockExe, oursExe, h.logDir, extra, proxyEnv())
 	both := []*wined.Daemon{h.stock, h.ours}
 	defer func() {
 		for _, d := range both {

@@ -17,6 +17,8 @@ var packages = []string{"integration/container", "integration/image", "integrati
 // a login, which are skipped (-test.skip): nothing may leave this machine.
 const networked = `Registry|Pull|Push|Search|Login|Logout|Hub`
 
+var networkedName = regexp.MustCompile(networked)
+
 // A knownHang is a test of moby's that waits for ever under the emulator on
 // both daemons: it is skipped by name, as each would cost testHang and a
 // run again of its binary, at every line.
@@ -85,7 +87,7 @@ func unitsOf(checkTest string) ([]unit, error) {
 			return nil, fmt.Errorf("no suite in %s/check_test.go", pkg)
 		}
 		for _, s := range suites {
-			if regexp.MustCompile(networked).MatchString(s) {
+			if networkedName.MatchString(s) {
 				continue
 			}
 			units = append(units, unit{name: pkg + "/" + s, pkg: pkg, run: "^" + s + "$", counted: 1})

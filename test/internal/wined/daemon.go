@@ -55,6 +55,16 @@ type Result struct {
 	Code           int
 }
 
+// Pair is moby's stock dockerd.exe and the same tree's with the library
+// (Linux paths), as daemons "stock" and "ours" with their own data roots,
+// the same CLI, log folder, flags and environment.
+func Pair(c *CLI, stockExe, oursExe, logDir string, args, env []string) (stock, ours *Daemon) {
+	daemon := func(name, exe string) *Daemon {
+		return &Daemon{Name: name, Exe: WindowsPath(exe), CLI: c, Root: `C:\docker-` + name, LogDir: logDir, Args: args, Env: env}
+	}
+	return daemon("stock", stockExe), daemon("ours", oursExe)
+}
+
 // WorkDir is dockerd's working directory, where the emulator starts the
 // containers' processes too: a folder of the daemon's own, not the
 // caller's (a test's `echo x > file` in a container would write into the
